@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, BBWS Platform Engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn the ways an AWS call fails into one clear sentence that says what to do.
+
+Every module of the collection reports credential, connection, throttling and quota failures the
+same way, so the operator reads the same advice whichever phase stopped.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:
+    import botocore.exceptions
+    import botocore.session
+except ImportError:  # reported by AnsibleAWSModule
+    pass
+
+EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "RequestExpired"}
+DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+LIMIT_CODES = {"LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException", "TooManyHostedZones"}
+QUOTAS_URL = "https://console.aws.amazon.com/servicequotas/home"
+
+
+def config_file_hint() -> str:
+    return os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+
+
+def missing_profile_message(profile: str | None) -> str | None:
+    """None when the profile exists (or none is named); otherwise a message naming the config file."""
+    if not profile:
+        return None
+    available = botocore.session.Session().available_profiles
+    if profile in available:
+        return None
+    return (
+        f"AWS profile {profile!r} is not configured (looked in {config_file_hint()}; "
+        f"profiles there: {', '.join(sorted(available)) or 'none'}). "
+        f"Add it with: aws configure --profile {profile}"
+    )
+
+
+def error_code(error: Exception) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def connection_failure_message(error: Exception, profile: str | None = None, action: str = "call AWS") -> str:
+    """One sentence for a failed AWS call: what failed and the next step for the operator."""
+    who = f" with profile {profile}" if profile else ""
+    code = error_code(error)
+    if isinstance(error, botocore.exceptions.EndpointConnectionError) or isinstance(
+        error, (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
+    ):
+        endpoint = getattr(error, "kwargs", {}).get("endpoint_url", "the AWS endpoint")
+        return (
+            f"Could not {action}{who}: no answer from {endpoint} after retries. "
+            "Check the network, proxy settings and AWS_ENDPOINT_URL, then re-run."
+        )
+    if isinstance(error, botocore.exceptions.ProfileNotFound):
+        return missing_profile_message(profile) or str(error)
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return f"Could not {action}{who}: no AWS credentials were found. Configure the profile or export credentials."
+    if code in EXPIRED_CODES:
+        return (
+            f"Could not {action}{who}: the credentials are expired or invalid ({code}). "
+            "Refresh them (for SSO: aws sso login) and re-run."
+        )
+    if code in DENIED_CODES:
+        return f"Could not {action}{who}: access denied ({code}). The role needs permission for this call: {error}"
+    if code in LIMIT_CODES:
+        return limit_message(error, action)
+    return f"Could not {action}{who}: {error}"
+
+
+def limit_message(error: Exception, action: str = "call AWS") -> str:
+    """An AWS quota was hit: never retried, the operator must ask for more."""
+    return (
+        f"Could not {action}: an AWS service limit was reached ({error_code(error) or 'LimitExceeded'}): {error}. "
+        f"This is not retried. Free capacity or request a quota increase at {QUOTAS_URL}."
+    )
