@@ -67,8 +67,12 @@ test-sanity: venv
 test-units: venv
 	$(BIN)/python tools/ansible_test.py units
 
+# Molecule scenarios run against the emulator, started here and stopped by its PID whatever happens.
 test-molecule: venv
-	cd extensions && $(BIN)/molecule test --all
+	$(BIN)/python tools/emulator.py start --dir $(BUILD)/molecule-emulator >/dev/null
+	set +e; source $(BUILD)/molecule-emulator/env.sh; \
+	  (cd extensions && $(BIN)/molecule test --all); rc=$$?; \
+	  $(BIN)/python tools/emulator.py stop --dir $(BUILD)/molecule-emulator; exit $$rc
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

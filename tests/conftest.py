@@ -97,6 +97,7 @@ def run_playbook(*args: str, env: dict | None = None, timeout: int = 600) -> sub
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
 
 

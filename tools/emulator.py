@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The local three-account AWS emulator used by the tests, molecule and ``make demo``.
 
 A ``moto_server`` bound to 127.0.0.1 on a free port, plus a generated AWS config in which the real

