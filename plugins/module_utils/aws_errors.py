@@ -50,10 +50,8 @@ def connection_failure_message(error: Exception, profile: str | None = None, act
     """One sentence for a failed AWS call: what failed and the next step for the operator."""
     who = f" with profile {profile}" if profile else ""
     code = error_code(error)
-    if isinstance(error, botocore.exceptions.EndpointConnectionError) or isinstance(
-        error, (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
-    ):
-        endpoint = getattr(error, "kwargs", {}).get("endpoint_url", "the AWS endpoint")
+    if isinstance(error, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)):
+        endpoint = getattr(error, "kwargs", {}).get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL") or "AWS"
         return (
             f"Could not {action}{who}: no answer from {endpoint} after retries. "
             "Check the network, proxy settings and AWS_ENDPOINT_URL, then re-run."

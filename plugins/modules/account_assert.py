@@ -79,12 +79,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 
@@ -109,7 +109,7 @@ def main():
     if problem:
         module.fail_json(msg=problem)
 
-    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+    sts = aws_client(module, "sts")
     try:
         identity = sts.get_caller_identity(aws_retry=True)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
