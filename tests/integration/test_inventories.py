@@ -1,0 +1,49 @@
+"""The inventories: one host per environment, complete, consistent, and composable."""
+
+from __future__ import annotations
+
+import pytest
+
+from inventory import ENVIRONMENTS
+from inventory import host_vars
+
+REQUIRED = ("bbws_environment", "bbws_account_id", "bbws_aws_profile", "bbws_region", "bbws_domain",
+            "bbws_vpc_cidr", "bbws_rds_instance_class", "bbws_ecs_task_cpu", "bbws_ecs_task_memory",
+            "bbws_nat_gateway_per_az", "bbws_log_retention_days", "bbws_rds_backup_retention_days",
+            "bbws_rds_multi_az")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_environment_is_complete(env):
+    facts = host_vars(env)
+    missing = [k for k in REQUIRED if k not in facts]
+    assert missing == []
+    assert facts["bbws_environment"] == env
+    assert facts["bbws_region"] in facts["bbws_allowed_regions"]
+    assert facts["bbws_domain"].endswith("." + facts["bbws_root_domain"])
+
+
+def test_accounts_profiles_and_networks_are_distinct():
+    facts = [host_vars(env) for env in ENVIRONMENTS]
+    for key in ("bbws_account_id", "bbws_aws_profile", "bbws_domain", "bbws_vpc_cidr"):
+        values = [f[key] for f in facts]
+        assert len(set(values)) == len(values), f"{key} repeats: {values}"
+
+
+def test_sizing_grows_from_dev_to_prod():
+    dev, sit, prod = (host_vars(env) for env in ENVIRONMENTS)
+    assert dev["bbws_ecs_task_cpu"] < sit["bbws_ecs_task_cpu"] < prod["bbws_ecs_task_cpu"]
+    assert dev["bbws_log_retention_days"] < sit["bbws_log_retention_days"] < prod["bbws_log_retention_days"]
+    assert prod["bbws_nat_gateway_per_az"] and prod["bbws_rds_multi_az"] and prod["bbws_rds_deletion_protection"]
+    assert not dev["bbws_nat_gateway_per_az"] and not dev["bbws_rds_multi_az"]
+
+
+def test_prod_delegates_to_the_registered_children():
+    prod = host_vars("prod")
+    assert prod["bbws_dns_parent_zone"] == prod["bbws_root_domain"]
+    children = {d["environment"]: d for d in prod["bbws_dns_delegations"]}
+    assert sorted(children) == ["dev", "sit"]
+    for env, child in children.items():
+        registry = prod["bbws_environments"][env]
+        assert (child["zone"], child["account_id"], child["profile"]) == (
+            registry["domain"], registry["account_id"], registry["profile"])

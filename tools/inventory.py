@@ -1,0 +1,56 @@
+"""Read the inventories as Ansible reads them, for tools and tests.
+
+The inventories are the one source of per-environment truth. Tools that run outside a playbook (the
+emulated-cluster builder, the zone seeder, the contract tests) read them through Ansible's own
+inventory and variable managers, so a value is the same here as in a play, Jinja references included.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("dev", "sit", "prod")
+
+
+@lru_cache(maxsize=None)
+def host_vars(environment: str) -> dict[str, Any]:
+    """Every variable of ``bbws-<environment>`` in ``inventories/<environment>``, templated."""
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.manager import VariableManager
+
+    if environment not in ENVIRONMENTS:
+        raise ValueError(f"unknown environment {environment!r}: use one of {', '.join(ENVIRONMENTS)}")
+    loader = DataLoader()
+    inventory = InventoryManager(loader=loader, sources=[str(REPO / "inventories" / environment)])
+    variables = VariableManager(loader=loader, inventory=inventory)
+    host = inventory.get_host(f"bbws-{environment}")
+    raw = variables.get_vars(host=host, include_hostvars=False)
+    return _render(raw, {k: v for k, v in raw.items()})
+
+
+def _render(raw: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+
+    templar = Templar(loader=DataLoader(), variables=context)
+    keep = {k: v for k, v in raw.items() if k.startswith("bbws_")}
+    return {k: _plain(templar.template(v)) for k, v in keep.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Ansible's tagged/lazy containers as plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
