@@ -1,0 +1,493 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, BBWS Platform Engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read everything the health report needs, concurrently, without writing anything.
+
+One boto3 client per service, each used by one reader running in a bounded thread pool; readers
+that fan out (ECS service batches, target health) use their own small pool. Resources are found by
+the names and ``Project``/``Environment`` tags the Terraform stack gives them, or by explicit ids.
+Nothing here reads a secret's value: the master-credentials secret is only described.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from typing import Callable
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:  # reported by AnsibleAWSModule
+    BotoCoreError = ClientError = Exception
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+
+SERVICES = ("sts", "ec2", "ecs", "rds", "secretsmanager", "efs", "elbv2", "cloudfront", "acm", "route53", "logs", "tagging")
+MAX_WORKERS = 8
+FANOUT_WORKERS = 4
+# RDS states from which the instance comes back by itself; any other non-available state is reported at once.
+RDS_TRANSIENT = {"creating", "backing-up", "modifying", "rebooting", "starting", "upgrading", "configuring-enhanced-monitoring",
+                 "renaming", "resetting-master-credentials", "maintenance", "storage-optimization", "configuring-log-exports"}
+RDS_MAX_BACKOFF = 30.0
+
+
+class CallCounter:
+    """Counts AWS API calls made through the clients it is attached to (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_service: dict[str, int] = {}
+
+    def attach(self, name: str, client: Any) -> Any:
+        def count(**_: Any) -> None:
+            with self._lock:
+                self.by_service[name] = self.by_service.get(name, 0) + 1
+
+        client.meta.events.register("before-call", count)
+        return client
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_service.values())
+
+
+def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    """AWS tag lists come as Key/Value or key/value pairs; return a flat dict."""
+    result = {}
+    for tag in tags or []:
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            result[key] = tag.get("Value", tag.get("value", ""))
+    return result
+
+
+@AWSRetry.jittered_backoff()
+def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict]:
+    """One listing, every page; a throttled page retries the listing (paginators bypass the client's retry wrapper)."""
+    return client.get_paginator(operation).paginate(**kwargs).build_full_result().get(key, [])
+
+
+def _fanout(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    if len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=FANOUT_WORKERS) as pool:
+        return list(pool.map(func, items))
+
+
+def _not_found(error: Exception, *codes: str) -> bool:
+    return isinstance(error, ClientError) and error_code(error) in codes
+
+
+class Context:
+    """What the readers need to know about the environment they look at."""
+
+    def __init__(
+        self,
+        environment: str,
+        project: str = "bbws",
+        region: str = "af-south-1",
+        domain: str | None = None,
+        resources: dict[str, Any] | None = None,
+        wait_timeout: float = 600,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.environment = environment
+        self.project = project
+        self.region = region
+        self.domain = domain
+        self.resources = {k: v for k, v in (resources or {}).items() if v}
+        self.wait_timeout = wait_timeout
+        self.sleep = sleep
+        self.clock = clock
+
+    @property
+    def name(self) -> str:
+        return f"{self.project}-{self.environment}"
+
+    @property
+    def tag_filters(self) -> list[dict[str, Any]]:
+        return [
+            {"Name": "tag:Project", "Values": [self.project]},
+            {"Name": "tag:Environment", "Values": [self.environment]},
+        ]
+
+
+# -- readers: each takes its client(s) and the context, returns plain dicts --------------------------
+def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
+    vpc_id = ctx.resources.get("vpc_id")
+    vpcs = ec2.describe_vpcs(
+        aws_retry=True,
+        VpcIds=[vpc_id] if vpc_id else [], Filters=[] if vpc_id else [{"Name": "tag:Name", "Values": [f"{ctx.name}-vpc"]}]
+    )["Vpcs"]
+    if not vpcs:
+        vpcs = ec2.describe_vpcs(aws_retry=True, Filters=ctx.tag_filters)["Vpcs"]
+    if not vpcs:
+        return {"found": False}
+    vpc = vpcs[0]
+    by_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+    subnets = [
+        {
+            "id": s["SubnetId"],
+            "az": s["AvailabilityZone"],
+            "name": tag_dict(s.get("Tags")).get("Name", ""),
+            "tags": tag_dict(s.get("Tags")),
+        }
+        for s in _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc)
+    ]
+    groups = {}
+    for group in _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc):
+        groups[group["GroupId"]] = {
+            "id": group["GroupId"],
+            "name": group["GroupName"],
+            "tags": tag_dict(group.get("Tags")),
+            "ingress": [_rule(p) for p in group.get("IpPermissions", [])],
+            "egress": [_rule(p) for p in group.get("IpPermissionsEgress", [])],
+        }
+    nats = [
+        {"id": n["NatGatewayId"], "state": n["State"], "subnet_id": n.get("SubnetId"), "tags": tag_dict(n.get("Tags"))}
+        for n in _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc)
+        if n["State"] not in ("deleted", "deleting")
+    ]
+    return {
+        "found": True,
+        "vpc": {"id": vpc["VpcId"], "cidr": vpc["CidrBlock"], "tags": tag_dict(vpc.get("Tags"))},
+        "subnets": subnets,
+        "security_groups": groups,
+        "nat_gateways": nats,
+    }
+
+
+def _rule(permission: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "protocol": str(permission.get("IpProtocol", "-1")),
+        "from_port": permission.get("FromPort"),
+        "to_port": permission.get("ToPort"),
+        "cidrs": [r["CidrIp"] for r in permission.get("IpRanges", [])] + [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])],
+        "groups": [g["GroupId"] for g in permission.get("UserIdGroupPairs", [])],
+        "prefix_lists": [p["PrefixListId"] for p in permission.get("PrefixListIds", [])],
+    }
+
+
+def read_ecs(ecs: Any, ctx: Context) -> dict[str, Any]:
+    name = ctx.resources.get("ecs_cluster_name") or f"{ctx.name}-cluster"
+    clusters = ecs.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "STATISTICS", "TAGS"])["clusters"]
+    if not clusters:
+        return {"found": False, "name": name}
+    cluster = clusters[0]
+    settings = {s["name"]: s["value"] for s in cluster.get("settings", [])}
+    arns = _paginate(ecs, "list_services", "serviceArns", cluster=name, PaginationConfig={"PageSize": 100})
+    batches = [arns[i:i + 10] for i in range(0, len(arns), 10)]  # DescribeServices takes 10 at a time
+
+    def describe(batch: list[str]) -> list[dict]:
+        return ecs.describe_services(aws_retry=True, cluster=name, services=batch)["services"]
+
+    services = [
+        {"name": s["serviceName"], "desired": s.get("desiredCount", 0), "running": s.get("runningCount", 0), "status": s.get("status")}
+        for batch in _fanout(describe, batches)
+        for s in batch
+    ]
+    return {
+        "found": True,
+        "name": cluster["clusterName"],
+        "arn": cluster["clusterArn"],
+        "status": cluster["status"],
+        "container_insights": settings.get("containerInsights", "disabled"),
+        "running_tasks": cluster.get("runningTasksCount", 0),
+        "active_services": cluster.get("activeServicesCount", 0),
+        "services": services,
+        "tags": tag_dict(cluster.get("tags")),
+    }
+
+
+def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
+    identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
+    start = ctx.clock()
+    attempts, delay = 0, 2.0
+    while True:
+        attempts += 1
+        try:
+            instance = rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=identifier)["DBInstances"][0]
+        except ClientError as e:
+            if _not_found(e, "DBInstanceNotFound", "DBInstanceNotFoundFault"):
+                return {"found": False, "id": identifier}
+            raise
+        status = instance["DBInstanceStatus"]
+        waited = ctx.clock() - start
+        # The seed's rule: RDS takes time to provision, so wait (with backoff) up to the timeout, then report.
+        if status == "available" or status not in RDS_TRANSIENT or waited + delay > ctx.wait_timeout:
+            break
+        ctx.sleep(delay)
+        delay = min(delay * 2, RDS_MAX_BACKOFF)
+    endpoint = instance.get("Endpoint") or {}
+    secret_info = instance.get("MasterUserSecret") or {}
+    result = {
+        "found": True,
+        "id": identifier,
+        "arn": instance.get("DBInstanceArn"),
+        "status": status,
+        "attempts": attempts,
+        "waited_seconds": round(ctx.clock() - start, 1),
+        "engine": instance.get("Engine"),
+        "engine_version": instance.get("EngineVersion"),
+        "instance_class": instance.get("DBInstanceClass"),
+        "encrypted": bool(instance.get("StorageEncrypted")),
+        "public": bool(instance.get("PubliclyAccessible")),
+        "multi_az": bool(instance.get("MultiAZ")),
+        "backup_retention": instance.get("BackupRetentionPeriod", 0),
+        "deletion_protection": bool(instance.get("DeletionProtection")),
+        "endpoint": endpoint.get("Address"),
+        "port": endpoint.get("Port") or 3306,
+        "security_groups": [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", [])],
+        "tags": tag_dict(instance.get("TagList")),
+        "secret": read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False},
+    }
+    return result
+
+
+def read_secret(secrets: Any, arn: str) -> dict[str, Any]:
+    """Existence and rotation state only: DescribeSecret never returns the value, and nothing else is called."""
+    try:
+        secret = secrets.describe_secret(aws_retry=True, SecretId=arn)
+    except ClientError as e:
+        if _not_found(e, "ResourceNotFoundException"):
+            return {"found": False, "arn": arn}
+        raise
+    return {
+        "found": True,
+        "arn": secret["ARN"],
+        "name": secret.get("Name"),
+        "rotation_enabled": bool(secret.get("RotationEnabled")),
+        "rotation_days": (secret.get("RotationRules") or {}).get("AutomaticallyAfterDays"),
+        "last_rotated": str(secret["LastRotatedDate"]) if secret.get("LastRotatedDate") else None,
+        "tags": tag_dict(secret.get("Tags")),
+    }
+
+
+def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
+    wanted = ctx.resources.get("efs_id")
+    token = f"{ctx.name}-efs"
+    # DescribeFileSystems carries the tags; the legacy DescribeTags call is not needed (nor emulated).
+    systems = _paginate(efs, "describe_file_systems", "FileSystems")
+    match = [fs for fs in systems if fs["FileSystemId"] == wanted or (not wanted and (
+        fs.get("CreationToken") == token or tag_dict(fs.get("Tags")).get("Name") == token))]
+    if not match:
+        return {"found": False, "id": wanted or token}
+    fs = match[0]
+    mounts = _paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
+
+    def groups(mount: dict) -> list[str]:
+        return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])["SecurityGroups"]
+
+    mount_groups = _fanout(groups, mounts)
+    return {
+        "found": True,
+        "id": fs["FileSystemId"],
+        "state": fs["LifeCycleState"],
+        "encrypted": bool(fs.get("Encrypted")),
+        "tags": tag_dict(fs.get("Tags")),
+        "mount_targets": [
+            {
+                "id": m["MountTargetId"],
+                "subnet_id": m["SubnetId"],
+                "az": m.get("AvailabilityZoneName"),
+                "state": m["LifeCycleState"],
+                "security_groups": sgs,
+            }
+            for m, sgs in zip(mounts, mount_groups)
+        ],
+    }
+
+
+def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
+    arn = ctx.resources.get("alb_arn")
+    try:
+        kwargs = {"LoadBalancerArns": [arn]} if arn else {"Names": [f"{ctx.name}-alb"]}
+        albs = elbv2.describe_load_balancers(aws_retry=True, **kwargs)["LoadBalancers"]
+    except ClientError as e:
+        if _not_found(e, "LoadBalancerNotFound"):
+            return {"found": False, "id": arn or f"{ctx.name}-alb"}
+        raise
+    alb = albs[0]
+    arn = alb["LoadBalancerArn"]
+    listeners = [
+        {
+            "arn": listener["ListenerArn"],
+            "port": listener["Port"],
+            "protocol": listener["Protocol"],
+            "ssl_policy": listener.get("SslPolicy"),
+            "certificates": [c["CertificateArn"] for c in listener.get("Certificates", [])],
+        }
+        for listener in _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn)
+    ]
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"]}
+    # The ALB's own target groups plus the tenants' (named <project>-<env>-...), found in one paginated listing.
+    prefix = f"{ctx.name}-"
+    groups = [
+        tg for tg in _paginate(elbv2, "describe_target_groups", "TargetGroups")
+        if arn in tg.get("LoadBalancerArns", []) or tg["TargetGroupName"].startswith(prefix)
+    ]
+
+    def health(tg: dict) -> dict[str, Any]:
+        states: dict[str, int] = {}
+        reasons = set()
+        for description in elbv2.describe_target_health(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]:
+            state = description["TargetHealth"]["State"]
+            states[state] = states.get(state, 0) + 1
+            if description["TargetHealth"].get("Reason"):
+                reasons.add(description["TargetHealth"]["Reason"])
+        return {
+            "arn": tg["TargetGroupArn"],
+            "name": tg["TargetGroupName"],
+            "port": tg.get("Port"),
+            "protocol": tg.get("Protocol"),
+            "health_check_path": tg.get("HealthCheckPath"),
+            "states": states,
+            "reasons": sorted(reasons),
+        }
+
+    tags = elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"]
+    return {
+        "found": True,
+        "arn": arn,
+        "name": alb["LoadBalancerName"],
+        "dns_name": alb["DNSName"],
+        "state": alb["State"]["Code"],
+        "scheme": alb.get("Scheme"),
+        "security_groups": alb.get("SecurityGroups", []),
+        "listeners": listeners,
+        "attributes": attributes,
+        "target_groups": _fanout(health, groups),
+        "tags": tag_dict(tags[0]["Tags"]) if tags else {},
+    }
+
+
+def read_cloudfront(cloudfront: Any, ctx: Context) -> dict[str, Any]:
+    wanted = ctx.resources.get("cloudfront_distribution_id")
+    items = (_paginate(cloudfront, "list_distributions", "DistributionList") or {}).get("Items", [])
+    match = [d for d in items if d["Id"] == wanted or (not wanted and d.get("Comment") == ctx.name)]
+    if not match:
+        return {"found": False, "id": wanted or f"comment {ctx.name}"}
+    dist = match[0]
+    viewer = dist.get("ViewerCertificate", {})
+    origins = [
+        {
+            "id": o["Id"],
+            "domain": o["DomainName"],
+            "protocol_policy": (o.get("CustomOriginConfig") or {}).get("OriginProtocolPolicy"),
+            "http_port": (o.get("CustomOriginConfig") or {}).get("HTTPPort", 80),
+            "https_port": (o.get("CustomOriginConfig") or {}).get("HTTPSPort", 443),
+        }
+        for o in dist.get("Origins", {}).get("Items", [])
+    ]
+    tags = cloudfront.list_tags_for_resource(aws_retry=True, Resource=dist["ARN"]).get("Tags", {}).get("Items", [])
+    return {
+        "found": True,
+        "id": dist["Id"],
+        "arn": dist["ARN"],
+        "domain": dist["DomainName"],
+        "status": dist["Status"],
+        "enabled": dist.get("Enabled"),
+        "aliases": dist.get("Aliases", {}).get("Items", []),
+        "certificate_arn": viewer.get("ACMCertificateArn") or None,
+        "minimum_protocol": viewer.get("MinimumProtocolVersion"),
+        "viewer_protocol_policy": dist.get("DefaultCacheBehavior", {}).get("ViewerProtocolPolicy"),
+        "origins": origins,
+        "tags": tag_dict(tags),
+    }
+
+
+def read_acm(acm: Any, ctx: Context) -> dict[str, Any]:
+    wanted = ctx.resources.get("acm_certificate_arn")
+    domains = {f"*.{ctx.domain}", ctx.domain} if ctx.domain else set()
+    summaries = _paginate(acm, "list_certificates", "CertificateSummaryList",
+                          CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
+    arns = [s["CertificateArn"] for s in summaries if s["CertificateArn"] == wanted or (not wanted and s.get("DomainName") in domains)]
+
+    def describe(arn: str) -> dict[str, Any]:
+        cert = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
+        return {
+            "arn": arn,
+            "domain": cert.get("DomainName"),
+            "status": cert.get("Status"),
+            "not_after": cert["NotAfter"].isoformat() if cert.get("NotAfter") else None,
+            "in_use_by": cert.get("InUseBy", []),
+            "validation_records": [
+                o["ResourceRecord"] for o in cert.get("DomainValidationOptions", []) if o.get("ResourceRecord")
+            ],
+        }
+
+    return {"found": bool(arns), "certificates": _fanout(describe, arns)}
+
+
+def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
+    zone_id = ctx.resources.get("route53_zone_id")
+    if not zone_id:
+        if not ctx.domain:
+            return {"found": False, "skipped": "no domain given"}
+        zones = route53.list_hosted_zones_by_name(aws_retry=True, DNSName=ctx.domain)["HostedZones"]
+        zones = [z for z in zones if z["Name"].rstrip(".") == ctx.domain.rstrip(".") and not z.get("Config", {}).get("PrivateZone")]
+        if not zones:
+            return {"found": False, "name": ctx.domain}
+        zone_id = zones[0]["Id"].split("/")[-1]
+    zone = route53.get_hosted_zone(aws_retry=True, Id=zone_id)
+    records = _paginate(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
+    return {
+        "found": True,
+        "id": zone_id,
+        "name": zone["HostedZone"]["Name"].rstrip("."),
+        "name_servers": zone.get("DelegationSet", {}).get("NameServers", []),
+        "records": [
+            {"name": r["Name"], "type": r["Type"], "values": [v["Value"] for v in r.get("ResourceRecords", [])]}
+            for r in records
+        ],
+    }
+
+
+def read_logs(logs: Any, ctx: Context) -> dict[str, Any]:
+    name = ctx.resources.get("log_group_name") or f"/ecs/{ctx.environment}"
+    groups = [g for g in _paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name) if g["logGroupName"] == name]
+    if not groups:
+        return {"found": False, "name": name}
+    return {"found": True, "name": name, "retention_days": groups[0].get("retentionInDays")}
+
+
+def read_tagged(tagging: Any, ctx: Context) -> dict[str, Any]:
+    """Every resource in this account and region tagged for the project, whatever environment it claims."""
+    mappings = _paginate(tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": "Project", "Values": [ctx.project]}])
+    return {"found": True, "resources": [{"arn": m["ResourceARN"], "tags": tag_dict(m.get("Tags"))} for m in mappings]}
+
+
+# -- orchestration -----------------------------------------------------------------------------
+def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKERS) -> dict[str, Any]:
+    """Run every reader concurrently; an area that fails is returned as ``{"error": message}``."""
+    jobs: dict[str, Callable[[], dict[str, Any]]] = {
+        "identity": lambda: {"found": True, "account_id": clients["sts"].get_caller_identity(aws_retry=True)["Account"]},
+        "network": lambda: read_network(clients["ec2"], ctx),
+        "ecs": lambda: read_ecs(clients["ecs"], ctx),
+        "rds": lambda: read_rds(clients["rds"], clients["secretsmanager"], ctx),
+        "efs": lambda: read_efs(clients["efs"], ctx),
+        "alb": lambda: read_alb(clients["elbv2"], ctx),
+        "cloudfront": lambda: read_cloudfront(clients["cloudfront"], ctx),
+        "acm": lambda: read_acm(clients["acm"], ctx),
+        "zone": lambda: read_zone(clients["route53"], ctx),
+        "logs": lambda: read_logs(clients["logs"], ctx),
+        "tagged": lambda: read_tagged(clients["tagging"], ctx),
+    }
+
+    def run(area: str) -> dict[str, Any]:
+        try:
+            return jobs[area]()
+        except (BotoCoreError, ClientError) as e:
+            return {"found": False, "error": connection_failure_message(e, action=f"read the {area} resources"),
+                    "error_code": error_code(e)}
+
+    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        futures = {area: pool.submit(run, area) for area in jobs}
+        return {area: future.result() for area, future in futures.items()}

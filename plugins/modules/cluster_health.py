@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, BBWS Platform Engineering
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: cluster_health
+version_added: 1.0.0
+short_description: Report the health, security and connectivity of one BBWS cluster environment
+description:
+  - Finds the environment's resources by the names and C(Project)/C(Environment) tags the Terraform stack gives them
+    (or by O(resources)), so it works in check mode, standalone, and without Terraform at hand.
+  - Reads them concurrently (a bounded thread pool, one client per service, paginators) - ECS cluster and services,
+    RDS, the RDS-managed master credentials secret (existence and rotation only, never its value), EFS and its mount
+    targets, the ALB with listeners, attributes and target health, CloudFront, the ACM certificate in O(edge_region),
+    the Route53 zone, the log group, NAT gateways and tags.
+  - Reviews security (least-privilege security groups, public access, encryption, CloudFront TLS, resources tagged
+    for another environment) and reasons over the security-group graph (ALB to ECS, ECS to RDS, ECS to EFS, CloudFront
+    to ALB). A broken path is a finding naming both groups, the port, the missing side and the exact fix.
+  - Waits with backoff up to O(wait_timeout) for an RDS instance that is still provisioning; an ECS cluster that is not
+    ACTIVE is reported at once.
+  - Only reads from AWS, so it never reports C(changed) and behaves the same in check mode. The report files of
+    O(report_dir) are local artifacts and are written in check mode too.
+author:
+  - BBWS Platform Engineering
+options:
+  environment:
+    description: The environment to check; resources are named C(<project>-<environment>-...) and tagged with it.
+    type: str
+    required: true
+    choices: [dev, sit, prod]
+  project:
+    description: The C(Project) tag and name prefix.
+    type: str
+    default: bbws
+  domain:
+    description:
+      - The environment's domain (for example V(wpdev.kimmyai.io)) - the Route53 zone, the C(*.domain) certificate and
+        the CloudFront aliases are checked against it. Without it those checks are skipped.
+    type: str
+  edge_region:
+    description: The region of the CloudFront certificate (ACM for CloudFront lives in us-east-1).
+    type: str
+    default: us-east-1
+  resources:
+    description: Explicit ids (for example from the Terraform outputs); any id left out is found by name and tags.
+    type: dict
+    default: {}
+    suboptions:
+      vpc_id:
+        description: The VPC id.
+        type: str
+      ecs_cluster_name:
+        description: The ECS cluster name.
+        type: str
+      alb_arn:
+        description: The ALB ARN.
+        type: str
+      rds_identifier:
+        description: The RDS instance identifier.
+        type: str
+      efs_id:
+        description: The EFS file system id.
+        type: str
+      route53_zone_id:
+        description: The hosted zone id.
+        type: str
+      acm_certificate_arn:
+        description: The CloudFront certificate ARN (in O(edge_region)).
+        type: str
+      cloudfront_distribution_id:
+        description: The CloudFront distribution id.
+        type: str
+      log_group_name:
+        description: The ECS log group name.
+        type: str
+  policy:
+    description: The environment's expected sizing and settings, from the inventory; a setting left out is not checked.
+    type: dict
+    default: {}
+    suboptions:
+      rds_instance_class:
+        description: Expected RDS instance class.
+        type: str
+      rds_multi_az:
+        description: Whether RDS must be multi-AZ.
+        type: bool
+      rds_backup_retention_days:
+        description: Minimum RDS backup retention in days.
+        type: int
+      log_retention_days:
+        description: Expected log group retention in days.
+        type: int
+      nat_gateway_per_az:
+        description: Whether there must be one NAT gateway per AZ (otherwise one in total).
+        type: bool
+      alb_deletion_protection:
+        description: Expected ALB deletion protection.
+        type: bool
+      container_port:
+        description: The tenant container port the ALB must reach.
+        type: int
+        default: 80
+  wait_timeout:
+    description: Seconds to wait (with backoff) for an RDS instance that is still provisioning; V(0) does not wait.
+    type: int
+    default: 600
+  report_dir:
+    description: When set, write C(<environment>-health.json), C(.md) and C(.html) there (mode 0600).
+    type: path
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Check the dev cluster and write the reports
+  bbws.ecs_cluster.cluster_health:
+    profile: Tebogo-dev
+    region: af-south-1
+    environment: dev
+    domain: wpdev.kimmyai.io
+    policy:
+      rds_instance_class: db.t3.micro
+      rds_multi_az: false
+      rds_backup_retention_days: 1
+      log_retention_days: 7
+      nat_gateway_per_az: false
+    report_dir: artifacts/health
+  register: health
+
+- name: Fail when the cluster is unhealthy
+  ansible.builtin.assert:
+    that: health.status != 'unhealthy'
+    fail_msg: "{{ health.findings | map(attribute='summary') | list }}"
+"""
+
+RETURN = r"""
+status:
+  description: C(healthy) (no finding above info), C(degraded) (warnings, medium/low findings) or C(unhealthy).
+  returned: always
+  type: str
+  sample: degraded
+environment:
+  description: The environment checked.
+  returned: always
+  type: str
+  sample: dev
+account_id:
+  description: The account the credentials are in.
+  returned: always
+  type: str
+  sample: "536580886816"
+region:
+  description: The region checked.
+  returned: always
+  type: str
+  sample: af-south-1
+generated_at:
+  description: When the report was made (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-01-01T12:00:00+00:00"
+checks:
+  description: Every check made, grouped by area.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"area": "rds", "name": "RDS available", "status": "pass", "detail": "bbws-dev-mysql is available"}]
+findings:
+  description: Problems found, most severe first, each with its recommendation and, where there is one, the exact fix.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - severity: critical
+      area: connectivity
+      summary: "ECS tasks -> RDS MySQL is broken on tcp/3306: missing ingress rule (ingress on sg-0b from sg-0a)."
+      recommendation: Re-apply the Terraform rule(s), or add them with the AWS CLI.
+      resource_ids: [sg-0a, sg-0b]
+      fix:
+        terraform: terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs
+        cli: "aws ec2 authorize-security-group-ingress --group-id sg-0b --ip-permissions ... --region af-south-1"
+access_points:
+  description: ALB DNS, CloudFront domain and id, RDS endpoint, EFS id, zone, name servers, certificate, example tenant URL.
+  returned: always
+  type: dict
+  sample: {"alb_dns_name": "bbws-dev-alb-1.af-south-1.elb.amazonaws.com", "efs_id": "fs-0a8f874402e3b9381"}
+summary:
+  description: The closing block (access points, DNS configuration, example tenant URL, next steps) as text.
+  returned: always
+  type: str
+  sample: "=== CLUSTER DEV: HEALTHY ===\n..."
+api_calls:
+  description: AWS API calls the report took.
+  returned: always
+  type: int
+  sample: 31
+duration_seconds:
+  description: How long reading and analysing took.
+  returned: always
+  type: float
+  sample: 0.42
+report_files:
+  description: Paths of the reports written, when O(report_dir) is set.
+  returned: when O(report_dir) is set
+  type: dict
+  sample: {"json": "/srv/bbws/artifacts/dev-health.json", "markdown": "/srv/bbws/artifacts/dev-health.md",
+           "html": "/srv/bbws/artifacts/dev-health.html"}
+"""
+
+import time
+from datetime import datetime
+from datetime import timezone
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import access_points
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import closing_block
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import write_reports
+
+RESOURCE_KEYS = ("vpc_id", "ecs_cluster_name", "alb_arn", "rds_identifier", "efs_id", "route53_zone_id",
+                 "acm_certificate_arn", "cloudfront_distribution_id", "log_group_name")
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            environment=dict(type="str", required=True, choices=["dev", "sit", "prod"]),
+            project=dict(type="str", default="bbws"),
+            domain=dict(type="str"),
+            edge_region=dict(type="str", default="us-east-1"),
+            resources=dict(type="dict", default={}, options={key: dict(type="str") for key in RESOURCE_KEYS}),
+            policy=dict(
+                type="dict",
+                default={},
+                options=dict(
+                    rds_instance_class=dict(type="str"),
+                    rds_multi_az=dict(type="bool"),
+                    rds_backup_retention_days=dict(type="int"),
+                    log_retention_days=dict(type="int"),
+                    nat_gateway_per_az=dict(type="bool"),
+                    alb_deletion_protection=dict(type="bool"),
+                    container_port=dict(type="int", default=80),
+                ),
+            ),
+            wait_timeout=dict(type="int", default=600),
+            report_dir=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["wait_timeout"] < 0:
+        module.fail_json(msg=f"wait_timeout must be 0 (do not wait) or a number of seconds, got {params['wait_timeout']}")
+    problem = missing_profile_message(params.get("profile"))
+    if problem:
+        module.fail_json(msg=problem)
+
+    started = time.monotonic()
+    counter = CallCounter()
+    retry = AWSRetry.jittered_backoff()
+    clients = {
+        "acm": module.client("acm", retry_decorator=retry, region=params["edge_region"]),
+        "cloudfront": module.client("cloudfront", retry_decorator=retry, region=params["edge_region"]),
+        "tagging": module.client("resourcegroupstaggingapi", retry_decorator=retry),
+    }
+    for service in ("sts", "ec2", "ecs", "rds", "secretsmanager", "efs", "elbv2", "route53", "logs"):
+        clients[service] = module.client(service, retry_decorator=retry)
+    for name, client in clients.items():
+        counter.attach(name, client.client)
+
+    ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
+                  params["wait_timeout"])
+    snapshot = collect(clients, ctx)
+    identity = snapshot.pop("identity")
+    if identity.get("error"):
+        # Nothing else can have worked either: stop with the one clear reason (credentials, endpoint, ...).
+        module.fail_json(msg=identity["error"])
+
+    env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
+              params["domain"], params["policy"])
+    analysis = analyse(snapshot, env).as_dict()
+    report = {
+        "environment": params["environment"],
+        "account_id": identity["account_id"],
+        "region": module.region,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **analysis,
+        "access_points": access_points(snapshot, params["domain"]),
+        "api_calls": counter.total,
+        "api_calls_by_service": dict(sorted(counter.by_service.items())),
+        "duration_seconds": round(time.monotonic() - started, 3),
+    }
+    if params["report_dir"]:
+        report["report_files"] = write_reports({**report, "resources": snapshot}, params["report_dir"])
+    report["summary"] = closing_block(report)
+    module.exit_json(changed=False, **report)
+
+
+if __name__ == "__main__":
+    main()
