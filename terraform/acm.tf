@@ -1,0 +1,74 @@
+################################################################################
+# ACM: one wildcard certificate in us-east-1 for CloudFront, one in the region for the ALB origin
+# (only with enable_custom_domain, i.e. once the zone's delegation is verified)
+################################################################################
+
+resource "aws_acm_certificate" "cloudfront" {
+  count    = var.enable_custom_domain ? 1 : 0
+  provider = aws.us_east_1
+
+  domain_name       = "*.${var.domain}"
+  validation_method = "DNS"
+
+  tags = { Name = "${local.name}-cloudfront" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_acm_certificate" "regional" {
+  count = var.enable_custom_domain ? 1 : 0
+
+  domain_name       = "*.${var.domain}"
+  validation_method = "DNS"
+
+  tags = { Name = "${local.name}-alb" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+locals {
+  # Both certificates cover the same name and ACM gives them the same validation CNAME; keyed by
+  # certificate so each validation waits for its own record, with allow_overwrite for the shared one.
+  acm_validation_records = merge(
+    { for dvo in try(aws_acm_certificate.cloudfront[0].domain_validation_options, []) : "cloudfront ${dvo.domain_name}" => dvo },
+    { for dvo in try(aws_acm_certificate.regional[0].domain_validation_options, []) : "regional ${dvo.domain_name}" => dvo },
+  )
+}
+
+resource "aws_route53_record" "acm_validation" {
+  for_each = local.acm_validation_records
+
+  zone_id         = local.zone_id
+  name            = each.value.resource_record_name
+  type            = each.value.resource_record_type
+  records         = [each.value.resource_record_value]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "cloudfront" {
+  count    = var.enable_custom_domain ? 1 : 0
+  provider = aws.us_east_1
+
+  certificate_arn         = aws_acm_certificate.cloudfront[0].arn
+  validation_record_fqdns = [for key, record in aws_route53_record.acm_validation : record.fqdn if startswith(key, "cloudfront ")]
+
+  timeouts {
+    create = "10m"
+  }
+}
+
+resource "aws_acm_certificate_validation" "regional" {
+  count = var.enable_custom_domain ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.regional[0].arn
+  validation_record_fqdns = [for key, record in aws_route53_record.acm_validation : record.fqdn if startswith(key, "regional ")]
+
+  timeouts {
+    create = "10m"
+  }
+}

@@ -1,0 +1,359 @@
+################################################################################
+# Environment identity (inventory: environments.yml / environment.yml)
+################################################################################
+
+variable "environment" {
+  description = "Environment name; also the suffix of every resource name (bbws-<environment>-...)."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "sit", "prod"], var.environment)
+    error_message = "environment must be one of dev, sit, prod."
+  }
+}
+
+variable "project" {
+  description = "Project name; the prefix of every resource name and the Project tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.project))
+    error_message = "project must be 2-20 lower-case letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "Region the cluster is built in (the inventory's bbws_region)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like af-south-1."
+  }
+}
+
+variable "expected_account_id" {
+  description = "AWS account ID the credentials must belong to; the provider refuses any other account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.expected_account_id))
+    error_message = "expected_account_id must be a 12-digit AWS account ID (quoted, leading zeros kept)."
+  }
+}
+
+variable "domain" {
+  description = "The environment's domain; tenants get <name>.<domain> (e.g. wpdev.<root_domain>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain))
+    error_message = "domain must be a lower-case DNS name without a trailing dot."
+  }
+}
+
+variable "root_domain" {
+  description = "The parent domain every environment's domain sits under."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.root_domain))
+    error_message = "root_domain must be a lower-case DNS name without a trailing dot."
+  }
+}
+
+variable "root_zone_mode" {
+  description = <<-EOT
+    How this stack treats the root_domain hosted zone. "none": the stack creates the environment's own
+    zone for var.domain (dev, sit: delegated from the parent account). "create" or "adopt": this account
+    owns the root zone (prod); the stack creates it or looks the existing one up, and the environment's
+    records (wp.<root_domain>) live in it.
+  EOT
+  type        = string
+  default     = "none"
+  nullable    = false
+
+  validation {
+    condition     = contains(["none", "create", "adopt"], var.root_zone_mode)
+    error_message = "root_zone_mode must be one of none, create, adopt."
+  }
+}
+
+variable "enable_custom_domain" {
+  description = "Use ACM certificates and *.<domain> aliases; false (CloudFront default certificate) until delegation is verified."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (Environment, Project and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+################################################################################
+# Sizing (inventory: sizing.yml, bbws_<name>)
+################################################################################
+
+variable "vpc_cidr" {
+  description = "VPC CIDR block; public and private subnets are carved from it (/20 each for a /16)."
+  type        = string
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 24
+    error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length from /16 to /24."
+  }
+}
+
+variable "nat_gateway_per_az" {
+  description = "One NAT gateway per availability zone (high availability) instead of a single one."
+  type        = bool
+  nullable    = false
+}
+
+variable "rds_instance_class" {
+  description = "RDS instance class, e.g. db.t3.micro."
+  type        = string
+
+  validation {
+    condition     = can(regex("^db\\.[a-z0-9]+\\.[a-z0-9]+$", var.rds_instance_class))
+    error_message = "rds_instance_class must look like db.t3.micro."
+  }
+}
+
+variable "rds_allocated_storage" {
+  description = "RDS storage in GiB (gp3); autoscaling may grow it to twice this size."
+  type        = number
+
+  validation {
+    condition     = var.rds_allocated_storage >= 20 && var.rds_allocated_storage <= 32768
+    error_message = "rds_allocated_storage must be between 20 and 32768 GiB."
+  }
+}
+
+variable "rds_multi_az" {
+  description = "Run RDS as a Multi-AZ deployment."
+  type        = bool
+  nullable    = false
+}
+
+variable "rds_backup_retention_days" {
+  description = "Days RDS keeps automated backups."
+  type        = number
+
+  validation {
+    condition     = var.rds_backup_retention_days >= 0 && var.rds_backup_retention_days <= 35
+    error_message = "rds_backup_retention_days must be between 0 and 35."
+  }
+}
+
+variable "rds_deletion_protection" {
+  description = "Protect the RDS instance from deletion."
+  type        = bool
+  nullable    = false
+}
+
+variable "rds_performance_insights" {
+  description = "Enable Performance Insights (only applied when the instance class supports it)."
+  type        = bool
+  nullable    = false
+}
+
+variable "ecs_task_cpu" {
+  description = "Fargate task CPU units for the cluster's task definitions."
+  type        = number
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.ecs_task_cpu)
+    error_message = "ecs_task_cpu must be a Fargate CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "ecs_task_memory" {
+  description = "Fargate task memory in MiB; must be a valid pair with ecs_task_cpu (checked in checks.tf)."
+  type        = number
+
+  validation {
+    condition     = var.ecs_task_memory >= 512 && var.ecs_task_memory <= 122880 && var.ecs_task_memory % 512 == 0
+    error_message = "ecs_task_memory must be a multiple of 512 MiB between 512 and 122880."
+  }
+}
+
+variable "log_retention_days" {
+  description = "CloudWatch Logs retention for the cluster's log groups."
+  type        = number
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "alb_deletion_protection" {
+  description = "Protect the ALB from deletion."
+  type        = bool
+  nullable    = false
+}
+
+variable "enable_flow_logs" {
+  description = "Send VPC flow logs to CloudWatch Logs."
+  type        = bool
+  nullable    = false
+}
+
+variable "enable_vpc_endpoints" {
+  description = "Create the S3 gateway endpoint and ECR, CloudWatch Logs and Secrets Manager interface endpoints."
+  type        = bool
+  nullable    = false
+}
+
+variable "enable_route53_health_check" {
+  description = "Create a Route53 health check on the CloudFront endpoint's health path."
+  type        = bool
+  nullable    = false
+}
+
+################################################################################
+# Settings with one sensible value for every environment (override only with a reason)
+################################################################################
+
+variable "rds_engine_version" {
+  description = "MySQL engine version (major 8.0; a minor such as 8.0.40 pins it)."
+  type        = string
+  default     = "8.0"
+
+  validation {
+    condition     = can(regex("^8\\.0(\\.[0-9]+)?$", var.rds_engine_version))
+    error_message = "rds_engine_version must be 8.0 or 8.0.<minor>."
+  }
+}
+
+variable "rds_master_username" {
+  description = "RDS master user name; its password is generated and kept by RDS in Secrets Manager."
+  type        = string
+  default     = "dbadmin"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9_]{0,15}$", var.rds_master_username)) && !contains(["admin", "rdsadmin", "root"], var.rds_master_username)
+    error_message = "rds_master_username must be 1-16 letters, digits or underscores, start with a letter, and not be a reserved name."
+  }
+}
+
+variable "rds_max_connections" {
+  description = "max_connections in the RDS parameter group."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.rds_max_connections >= 10 && var.rds_max_connections <= 16000
+    error_message = "rds_max_connections must be between 10 and 16000."
+  }
+}
+
+variable "rds_backup_window" {
+  description = "Daily UTC window for automated backups (hh24:mi-hh24:mi)."
+  type        = string
+  default     = "00:00-01:00"
+
+  validation {
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.rds_backup_window))
+    error_message = "rds_backup_window must look like 00:00-01:00."
+  }
+}
+
+variable "rds_maintenance_window" {
+  description = "Weekly UTC maintenance window (ddd:hh24:mi-ddd:hh24:mi); must not overlap the backup window."
+  type        = string
+  default     = "sun:01:30-sun:02:30"
+
+  validation {
+    condition     = can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.rds_maintenance_window))
+    error_message = "rds_maintenance_window must look like sun:01:30-sun:02:30."
+  }
+}
+
+variable "rds_monitoring_interval" {
+  description = "Enhanced Monitoring interval in seconds (0 turns it off)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = contains([0, 1, 5, 10, 15, 30, 60], var.rds_monitoring_interval)
+    error_message = "rds_monitoring_interval must be one of 0, 1, 5, 10, 15, 30, 60."
+  }
+}
+
+variable "alb_idle_timeout" {
+  description = "ALB idle timeout in seconds."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.alb_idle_timeout >= 1 && var.alb_idle_timeout <= 4000
+    error_message = "alb_idle_timeout must be between 1 and 4000 seconds."
+  }
+}
+
+variable "enable_alb_access_logs" {
+  description = "Write ALB access logs to an S3 bucket created for them."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alb_ingress_from_cloudfront_only" {
+  description = <<-EOT
+    Allow ALB ingress only from the CloudFront origin-facing prefix list instead of 0.0.0.0/0. The prefix
+    list counts as its maximum size (about 55) against the security group rules quota per rule, so
+    raise that quota before turning this on.
+  EOT
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "container_port" {
+  description = "Port tenant containers listen on; the only port the ALB may reach in the ECS security group."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.container_port >= 1 && var.container_port <= 65535
+    error_message = "container_port must be a TCP port (1-65535)."
+  }
+}
+
+variable "db_init_image" {
+  description = "Image of the database initialisation task (a MySQL 8.0 client)."
+  type        = string
+  default     = "mysql:8.0"
+
+  validation {
+    condition     = can(regex("^[a-z0-9./_-]+:8\\.0[0-9a-z.-]*$", var.db_init_image))
+    error_message = "db_init_image must be a mysql 8.0 image reference with an explicit tag."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path the ALB answers 200 on for any host; the Route53 health check probes it through CloudFront."
+  type        = string
+  default     = "/healthz"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9._/-]*$", var.health_check_path))
+    error_message = "health_check_path must be an absolute URL path."
+  }
+}
+
+variable "cloudfront_price_class" {
+  description = "CloudFront price class (PriceClass_All includes the edge locations in Africa)."
+  type        = string
+  default     = "PriceClass_All"
+
+  validation {
+    condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.cloudfront_price_class)
+    error_message = "cloudfront_price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
+  }
+}
