@@ -7,7 +7,7 @@ playbooks read (``bbws_dns_parent_zone`` and ``bbws_dns_delegations`` in invento
 
 Command line (with the emulator's environment exported)::
 
-    python tools/seed_zones.py [--inventory inventories/prod]
+    python tools/seed_zones.py [--environment prod]
 
 Python::
 
@@ -25,38 +25,20 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-REGISTRY = REPO / "inventories" / "common" / "group_vars" / "all" / "environments.yml"
+sys.path.insert(0, str(REPO / "tools"))
+
+from inventory import host_vars  # noqa: E402  (tools/ is put on the path just above)
 
 
-def _render(value: Any, context: dict) -> Any:
-    """Resolve the inventory's Jinja references ({{ bbws_environments['dev']['domain'] }}) with jinja2."""
-    import jinja2
-
-    if isinstance(value, str):
-        return jinja2.Template(value, undefined=jinja2.StrictUndefined).render(**context)
-    if isinstance(value, list):
-        return [_render(v, context) for v in value]
-    if isinstance(value, dict):
-        return {k: _render(v, context) for k, v in value.items()}
-    return value
-
-
-def load_dns_plan(inventory: Path | str = REPO / "inventories" / "prod") -> dict[str, Any]:
-    """The parent zone, its account/profile and the delegations, as the prod inventory declares them."""
-    import yaml
-
-    inventory = Path(inventory)
-    context = yaml.safe_load(REGISTRY.read_text())
-    env = yaml.safe_load((inventory / "group_vars" / "bbws_prod" / "environment.yml").read_text())
-    dns = yaml.safe_load((inventory / "group_vars" / "bbws_prod" / "dns.yml").read_text())
-    context.update(env)
-    parent_env = context["bbws_environments"][env["bbws_environment"]]
+def load_dns_plan(environment: str = "prod") -> dict[str, Any]:
+    """The parent zone, its account/profile and the delegations, as the inventory declares them."""
+    facts = host_vars(environment)
     return {
-        "parent_zone": _render(dns["bbws_dns_parent_zone"], context),
-        "parent_account_id": str(parent_env["account_id"]),
-        "parent_profile": parent_env["profile"],
-        "delegations": _render(dns["bbws_dns_delegations"], context),
-        "known_accounts": context["bbws_environments"],
+        "parent_zone": facts["bbws_dns_parent_zone"],
+        "parent_account_id": facts["bbws_account_id"],
+        "parent_profile": facts["bbws_aws_profile"],
+        "delegations": facts["bbws_dns_delegations"],
+        "known_accounts": facts["bbws_environments"],
     }
 
 
@@ -87,9 +69,9 @@ def seed_zones(plan: dict[str, Any] | None = None, children: bool = True) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--inventory", default=str(REPO / "inventories" / "prod"))
+    parser.add_argument("--environment", default="prod", help="the inventory that owns the parent zone")
     args = parser.parse_args(argv)
-    print(json.dumps(seed_zones(load_dns_plan(args.inventory)), indent=2))
+    print(json.dumps(seed_zones(load_dns_plan(args.environment)), indent=2))
     return 0
 
 
