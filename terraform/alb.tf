@@ -5,6 +5,7 @@
 resource "aws_lb" "this" {
   # checkov:skip=CKV2_AWS_28:No WAF on the ALB: it is reached through CloudFront, where a web ACL belongs; a per-account WAF is a security-platform decision outside this stack.
   # checkov:skip=CKV2_AWS_76:Same as CKV2_AWS_28 (WAF rule sets for Log4j belong to the edge web ACL).
+  # checkov:skip=CKV2_AWS_20:Port 80 is CloudFront's origin protocol until enable_custom_domain gives the ALB a certificate; a redirect would break CloudFront. Viewers always get HTTPS at CloudFront.
   # checkov:skip=CKV_AWS_91:Access logs are behind enable_alb_access_logs (off by default to save S3 cost in dev/sit); the dynamic access_logs block turns them on.
   name                       = "${local.name}-alb"
   load_balancer_type         = "application"
@@ -42,7 +43,6 @@ locals {
 
 resource "aws_lb_listener" "http" {
   # checkov:skip=CKV_AWS_2:HTTP is CloudFront's origin protocol until enable_custom_domain gives the ALB a certificate; viewers always get HTTPS at CloudFront.
-  # checkov:skip=CKV2_AWS_20:Same reason: redirecting the origin to HTTPS would break CloudFront while the ALB has no certificate.
   # checkov:skip=CKV_AWS_103:No TLS on this listener (plain HTTP origin, see CKV_AWS_2); the HTTPS listener uses a TLS 1.2+ policy.
   load_balancer_arn = aws_lb.this.arn
   port              = 80

@@ -89,6 +89,7 @@ resource "aws_cloudfront_response_headers_policy" "security" {
     strict_transport_security {
       access_control_max_age_sec = 31536000
       include_subdomains         = true
+      preload                    = true
       override                   = true
     }
 
@@ -120,6 +121,8 @@ resource "aws_cloudfront_distribution" "this" {
   # checkov:skip=CKV_AWS_310:There is a single origin (the ALB, itself multi-AZ); an origin group needs a second origin this platform does not have.
   # checkov:skip=CKV_AWS_305:Every request is forwarded to WordPress, which serves "/" itself; a default root object applies to S3-style origins.
   # checkov:skip=CKV_AWS_174:With enable_custom_domain the ACM certificate uses TLSv1.2_2021; before that CloudFront's default certificate is used and its protocol floor cannot be raised.
+  # checkov:skip=CKV_AWS_374:Tenant WordPress sites are public for every country; no business rule restricts viewers by geography.
+  # checkov:skip=CKV2_AWS_46:The only origin is the ALB (a custom origin); origin access control applies to S3 origins, and the log bucket is not an origin.
   # checkov:skip=CKV2_AWS_42:A custom certificate is used once enable_custom_domain is true; until the delegation is verified the default certificate is the seed's fallback.
   enabled         = true
   is_ipv6_enabled = true

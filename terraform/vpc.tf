@@ -5,9 +5,10 @@
 data "aws_availability_zones" "available" {
   state = "available"
 
+  # Pinned by name, so a zone AWS adds later can never move a subnet.
   filter {
-    name   = "opt-in-status"
-    values = ["opt-in-not-required"]
+    name   = "zone-name"
+    values = ["${var.aws_region}a", "${var.aws_region}b"]
   }
 }
 
