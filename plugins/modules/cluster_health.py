@@ -217,15 +217,22 @@ import time
 from datetime import datetime
 from datetime import timezone
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import access_points
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import closing_block
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import write_reports
@@ -269,16 +276,11 @@ def main():
 
     started = time.monotonic()
     counter = CallCounter()
-    retry = AWSRetry.jittered_backoff()
-    clients = {
-        "acm": module.client("acm", retry_decorator=retry, region=params["edge_region"]),
-        "cloudfront": module.client("cloudfront", retry_decorator=retry, region=params["edge_region"]),
-        "tagging": module.client("resourcegroupstaggingapi", retry_decorator=retry),
-    }
-    for service in ("sts", "ec2", "ecs", "rds", "secretsmanager", "efs", "elbv2", "route53", "logs"):
-        clients[service] = module.client(service, retry_decorator=retry)
-    for name, client in clients.items():
-        counter.attach(name, client.client)
+    region, endpoint, connect_kwargs = get_aws_connection_info(module)
+    try:
+        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter)
+    except (botocore.exceptions.BotoCoreError, ValueError) as e:
+        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
 
     ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
                   params["wait_timeout"])
