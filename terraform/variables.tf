@@ -28,7 +28,7 @@ variable "aws_region" {
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
-    error_message = "aws_region must look like af-south-1."
+    error_message = "aws_region must be an AWS region name (<area>-<direction>-<number>)."
   }
 }
 
