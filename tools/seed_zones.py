@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Create the hosted zones a delegation needs, in the emulator, from the prod inventory.
 
 In real accounts terraform creates the parent zone (prod) and each child zone (dev, sit). The local

@@ -86,7 +86,12 @@ def child_view(nameserver: str, servers: list[Server], child: str, timeout: floa
             continue
         soa = [r for r in response.answer if r.rdtype == dns.rdatatype.SOA]
         if response.rcode() == dns.rcode.NOERROR and response.flags & dns.flags.AA and soa:
-            return {"nameserver": nameserver, "server": str(server), "answer": "authoritative", "soa_serial": soa[0][0].serial}
+            return {
+                "nameserver": nameserver,
+                "server": str(server),
+                "answer": "authoritative",
+                "soa_serial": soa[0][0].serial,
+            }
         return {"nameserver": nameserver, "server": str(server), "answer": "not authoritative", "soa_serial": None}
     return {"nameserver": nameserver, "server": str(servers[0]), "answer": "no answer", "soa_serial": None}
 

@@ -22,13 +22,13 @@ description:
   - More than one public zone with the exact name (in the parent or a child account) is refused with the
     list of zone IDs; none is a clear error naming the zone.
   - Reports dangling delegations (the parent delegates a managed name whose zone is gone or whose name
-    servers differ: a subdomain-takeover risk), managed children without delegation, and NS record sets
+    servers differ, a subdomain-takeover risk), managed children without delegation, and NS record sets
     in the parent that this run does not manage.
   - When a child account cannot be reached, fails with the manual steps (console and
     C(aws route53 change-resource-record-sets) JSON) for the teams to do it by hand.
-  - In check mode nothing is written; RV(changed) and RV(diff) say what would change.
+  - In check mode nothing is written; C(changed) and RV(diff) say what would change.
 author:
-  - BBWS Platform Engineering
+  - BBWS Platform Engineering (@bbws-platform)
 requirements:
   - dnspython (only for O(verify_dns=true))
 options:
@@ -202,7 +202,7 @@ change:
 dangling_delegations:
   description:
     - Managed names the parent delegated, before this run, to servers that no child zone uses (zone gone or
-      name servers differ): a subdomain-takeover risk. This run repairs (or removes) them unless in check mode.
+      name servers differ), a subdomain-takeover risk. This run repairs (or removes) them unless in check mode.
   returned: always
   type: list
   elements: dict
@@ -298,7 +298,12 @@ class Delegation:
     # -- children ----------------------------------------------------------------------------
     def credentials(self, child: dict) -> dict:
         """boto3 client arguments for the child: its profile, its keys, or a role assumed from the parent."""
-        creds = {"profile_name": None, "aws_access_key_id": None, "aws_secret_access_key": None, "aws_session_token": None}
+        creds = {
+            "profile_name": None,
+            "aws_access_key_id": None,
+            "aws_secret_access_key": None,
+            "aws_session_token": None,
+        }
         if child.get("profile"):
             creds["profile_name"] = child["profile"]
         elif child.get("role_arn"):
@@ -344,16 +349,27 @@ class Delegation:
         except AccountMismatchError as e:
             self.fail(f"Refusing to delegate {zone}: {e}")
         except r53d.ZoneNotFoundError as e:
-            self.fail(self._missing_zone_message(str(e), zone, records), dangling_delegations=r53d.find_dangling(records, {zone: None}))
+            self.fail(
+                self._missing_zone_message(str(e), zone, records),
+                dangling_delegations=r53d.find_dangling(records, {zone: None}),
+            )
         except r53d.AmbiguousZoneError as e:
             self.fail(str(e))
         except (r53d.DelegationError, BotoCoreError, ClientError) as e:
-            reason = str(e) if isinstance(e, r53d.DelegationError) else connection_failure_message(
-                e, profile, action=f"read the child zone {zone} in {where}"
+            reason = (
+                str(e)
+                if isinstance(e, r53d.DelegationError)
+                else connection_failure_message(e, profile, action=f"read the child zone {zone} in {where}")
             )
             steps = r53d.manual_delegation_steps(
-                self.parent_zone, parent["id"], zone, child["account_id"], profile,
-                self.params.get("profile"), None, self.params["ttl"],
+                self.parent_zone,
+                parent["id"],
+                zone,
+                child["account_id"],
+                profile,
+                self.params.get("profile"),
+                None,
+                self.params["ttl"],
             )
             self.fail(f"Cannot reach the child account for {zone}: {reason}\n{steps}", manual_steps=steps)
 
@@ -391,7 +407,9 @@ class Delegation:
         route53, parent, records, parent_servers = self.read_parent()
         observed = {c["zone"]: self.read_child(c, parent, records) for c in children}
         plans = [
-            r53d.plan_child(c["zone"], params["state"], params["ttl"], records.get(c["zone"]), observed[c["zone"]]["nameservers"])
+            r53d.plan_child(
+                c["zone"], params["state"], params["ttl"], records.get(c["zone"]), observed[c["zone"]]["nameservers"]
+            )
             for c in children
         ]
         dangling = r53d.find_dangling(
@@ -445,14 +463,21 @@ class Delegation:
         except (BotoCoreError, ClientError) as e:
             steps = "\n\n".join(
                 r53d.manual_delegation_steps(
-                    self.parent_zone, parent["id"], p["zone"], children[p["zone"]]["account_id"],
-                    children[p["zone"]].get("profile"), params.get("profile"),
-                    (p["after"] or {}).get("nameservers"), params["ttl"],
+                    self.parent_zone,
+                    parent["id"],
+                    p["zone"],
+                    children[p["zone"]]["account_id"],
+                    children[p["zone"]].get("profile"),
+                    params.get("profile"),
+                    (p["after"] or {}).get("nameservers"),
+                    params["ttl"],
                 )
                 for p in plans
                 if p["change"] and p["after"]
             )
-            msg = connection_failure_message(e, params.get("profile"), action=f"write the NS records in {self.parent_zone}")
+            msg = connection_failure_message(
+                e, params.get("profile"), action=f"write the NS records in {self.parent_zone}"
+            )
             self.fail(f"{msg}\n{steps}".strip(), manual_steps=steps)
         if params["wait"] and change["status"] != "INSYNC":
             self.module.fail_json(

@@ -22,7 +22,7 @@ START_TIMEOUT = 10.0
 
 def free_udp_tcp_port() -> int:
     """A port free for both UDP and TCP on 127.0.0.1 (nsd listens on both)."""
-    for _ in range(50):
+    for _attempt in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
             tcp.bind(("127.0.0.1", 0))
             port = tcp.getsockname()[1]
@@ -88,7 +88,9 @@ class Nsd:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"nsd exited with {self.proc.returncode}: {(self.workdir / 'stdout.log').read_text()}")
+                raise RuntimeError(
+                    f"nsd exited with {self.proc.returncode}: {(self.workdir / 'stdout.log').read_text()}"
+                )
             try:
                 dns.query.udp(dns.message.make_query(probe, "SOA"), "127.0.0.1", port=self.port, timeout=0.2)
                 return self

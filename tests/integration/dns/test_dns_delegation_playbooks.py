@@ -32,7 +32,10 @@ def test_delegate_dns_check_mode_reports_and_writes_nothing(aws, playbook):
     proc = playbook("playbooks/delegate_dns.yml", "-i", "inventories/prod", "--check", "--diff")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for child in PLAN["delegations"]:
-        assert f"{child['zone']} in account {child['account_id']} ({child['environment']}): created (check mode: nothing written)" in flat(proc.stdout)
+        assert (
+            f"{child['zone']} in account {child['account_id']} ({child['environment']}): created (check mode: nothing written)"
+            in flat(proc.stdout)
+        )
     assert "changed=1" in proc.stdout
     assert "AWS API calls: 9" in proc.stdout
     assert parent_ns(ids[PLAN["parent_zone"]]) == {}
@@ -45,6 +48,8 @@ def test_site_dns_phase_delegates_from_prod_only(aws, playbook):
     written = parent_ns(ids[PLAN["parent_zone"]])
     assert sorted(written) == sorted(c["zone"] for c in PLAN["delegations"])
     for child in PLAN["delegations"]:
-        assert f"{child['zone']} in account {child['account_id']} ({child['environment']}): created" in flat(proc.stdout)
+        assert f"{child['zone']} in account {child['account_id']} ({child['environment']}): created" in flat(
+            proc.stdout
+        )
     # dev and sit own no parent zone: their hosts skip the phase.
     assert "bbws-dev                   : ok=" in proc.stdout and "bbws-prod                  : ok=" in proc.stdout

@@ -99,9 +99,7 @@ def test_no_delegation_yet_is_propagating_with_guidance(servers):
 
 def test_parent_not_answering_is_unreachable(servers):
     _parent, child = servers
-    result = verify_delegation(
-        f"wpdev.{PARENT}", CHILD_NS, [Server("127.0.0.1", free_udp_tcp_port())], {}, timeout=0.3
-    )
+    result = verify_delegation(f"wpdev.{PARENT}", CHILD_NS, [Server("127.0.0.1", free_udp_tcp_port())], {}, timeout=0.3)
     assert result["status"] == "unreachable"
 
 

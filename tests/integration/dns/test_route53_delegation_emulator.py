@@ -84,7 +84,10 @@ def test_first_run_delegates_both_children_in_one_batch(zones, module_runner):
     result = module_runner(route53_delegation, args())
     assert not result.failed, result
     assert result["changed"] is True
-    assert [(d["zone"], d["action"]) for d in result["delegations"]] == [(DEV["zone"], "created"), (SIT["zone"], "created")]
+    assert [(d["zone"], d["action"]) for d in result["delegations"]] == [
+        (DEV["zone"], "created"),
+        (SIT["zone"], "created"),
+    ]
     change_ids = {d["change_id"] for d in result["delegations"]}
     assert len(change_ids) == 1 and None not in change_ids
     assert result["change"]["status"] == "INSYNC"
@@ -143,10 +146,14 @@ def test_check_mode_reports_diff_and_writes_nothing(zones, module_runner):
 
 def test_child_profile_in_wrong_account_is_refused_and_nothing_written(zones, module_runner, tmp_path, monkeypatch):
     # The sit profile resolves to the dev account: the module must refuse before writing wpdev either.
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(write_wrong_config(tmp_path / "aws_config", SIT["profile"], DEV["account_id"])))
+    monkeypatch.setenv(
+        "AWS_CONFIG_FILE", str(write_wrong_config(tmp_path / "aws_config", SIT["profile"], DEV["account_id"]))
+    )
     result = module_runner(route53_delegation, args())
     assert result.failed
-    assert f"Refusing to delegate {SIT['zone']}: Account ID mismatch: expected {SIT['account_id']} (sit)" in result["msg"]
+    assert (
+        f"Refusing to delegate {SIT['zone']}: Account ID mismatch: expected {SIT['account_id']} (sit)" in result["msg"]
+    )
     assert f"found {DEV['account_id']} (dev" in result["msg"]
     assert "route53.ChangeResourceRecordSets" not in result["api_calls"]
     assert parent_ns(zones[PARENT]) == {}
@@ -239,7 +246,9 @@ def test_absent_in_check_mode_writes_nothing(zones, module_runner):
 def test_unmanaged_delegation_in_parent_is_listed(zones, module_runner):
     upsert(zones[PARENT], f"old.{PARENT}", STALE)
     result = module_runner(route53_delegation, args())
-    assert result["unmanaged_delegations"] == [{"zone": f"old.{PARENT}", "nameservers": sorted(v.rstrip(".") for v in STALE)}]
+    assert result["unmanaged_delegations"] == [
+        {"zone": f"old.{PARENT}", "nameservers": sorted(v.rstrip(".") for v in STALE)}
+    ]
     # Not ours to touch: it is still there.
     assert f"old.{PARENT}" in parent_ns(zones[PARENT])
 
@@ -259,7 +268,13 @@ def test_unreachable_child_account_fails_with_manual_steps(zones, module_runner)
 
 def test_role_arn_credentials_for_a_child(zones, module_runner):
     # The cross-account role pattern: the parent's credentials assume a role in the child account.
-    children = [{"zone": DEV["zone"], "account_id": DEV["account_id"], "role_arn": f"arn:aws:iam::{DEV['account_id']}:role/dns-reader"}]
+    children = [
+        {
+            "zone": DEV["zone"],
+            "account_id": DEV["account_id"],
+            "role_arn": f"arn:aws:iam::{DEV['account_id']}:role/dns-reader",
+        }
+    ]
     result = module_runner(route53_delegation, args(children=children))
     assert not result.failed, result
     assert parent_ns(zones[PARENT]) == {DEV["zone"]: child_ns(DEV)}

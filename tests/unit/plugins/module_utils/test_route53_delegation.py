@@ -17,7 +17,10 @@ def record(values, ttl=300):
 
 
 def test_normalize_ignores_case_trailing_dot_and_order():
-    assert r53d.normalize_nameservers(["NS-2.awsdns-2.net.", "ns-1.awsdns-1.com"]) == ["ns-1.awsdns-1.com", "ns-2.awsdns-2.net"]
+    assert r53d.normalize_nameservers(["NS-2.awsdns-2.net.", "ns-1.awsdns-1.com"]) == [
+        "ns-1.awsdns-1.com",
+        "ns-2.awsdns-2.net",
+    ]
     assert r53d.normalize_name("WpDev.KimmyAI.io.") == "wpdev.kimmyai.io"
 
 
@@ -39,7 +42,9 @@ def test_plan_present(current, action):
         change = plan["change"]
         assert change["Action"] == "UPSERT"
         assert change["ResourceRecordSet"]["Name"] == "wpdev.kimmyai.io."
-        assert [r["Value"] for r in change["ResourceRecordSet"]["ResourceRecords"]] == [f"{n}." for n in sorted(CHILD_NS)]
+        assert [r["Value"] for r in change["ResourceRecordSet"]["ResourceRecords"]] == [
+            f"{n}." for n in sorted(CHILD_NS)
+        ]
         assert plan["after"] == {"ttl": 300, "nameservers": sorted(CHILD_NS)}
 
 
@@ -59,7 +64,9 @@ def test_dangling_reports_gone_and_differing_but_not_matching():
         "wpsit.kimmyai.io": record(["ns-9.old.example"]),
         "wpqa.kimmyai.io": record(CHILD_NS),
     }
-    dangling = r53d.find_dangling(current, {"wpdev.kimmyai.io": CHILD_NS, "wpsit.kimmyai.io": CHILD_NS, "wpqa.kimmyai.io": None})
+    dangling = r53d.find_dangling(
+        current, {"wpdev.kimmyai.io": CHILD_NS, "wpsit.kimmyai.io": CHILD_NS, "wpqa.kimmyai.io": None}
+    )
     assert [(d["zone"], d["reason"]) for d in dangling] == [
         ("wpsit.kimmyai.io", "the delegated name servers differ from the child zone's"),
         ("wpqa.kimmyai.io", "the child hosted zone no longer exists"),
@@ -121,7 +128,7 @@ def test_manual_steps_with_known_servers_have_exact_values_and_valid_json():
     text = r53d.manual_delegation_steps(
         "kimmyai.io", "Z123", "wpdev.kimmyai.io", "536580886816", "Tebogo-dev", "Tebogo-prod", CHILD_NS, 300
     )
-    batch = json.loads(text[text.index("{"): text.rindex("}") + 1])
+    batch = json.loads(text[text.index("{") : text.rindex("}") + 1])
     rrset = batch["Changes"][0]["ResourceRecordSet"]
     assert batch["Changes"][0]["Action"] == "UPSERT"
     assert rrset == {
@@ -130,12 +137,17 @@ def test_manual_steps_with_known_servers_have_exact_values_and_valid_json():
         "TTL": 300,
         "ResourceRecords": [{"Value": f"{n}."} for n in sorted(CHILD_NS)],
     }
-    assert "aws route53 change-resource-record-sets --hosted-zone-id Z123 --change-batch file://wpdev.kimmyai.io-delegation.json --profile Tebogo-prod" in text
+    assert (
+        "aws route53 change-resource-record-sets --hosted-zone-id Z123 --change-batch file://wpdev.kimmyai.io-delegation.json --profile Tebogo-prod"
+        in text
+    )
     assert "name wpdev, type NS, TTL 300" in text
 
 
 def test_manual_steps_without_access_tell_the_child_team_how_to_read_them():
-    text = r53d.manual_delegation_steps("kimmyai.io", None, "wpsit.kimmyai.io", "815856636111", "Tebogo-sit", None, None, 300)
+    text = r53d.manual_delegation_steps(
+        "kimmyai.io", None, "wpsit.kimmyai.io", "815856636111", "Tebogo-sit", None, None, 300
+    )
     assert "aws route53 list-hosted-zones-by-name --dns-name wpsit.kimmyai.io --profile Tebogo-sit" in text
     assert "--query DelegationSet.NameServers" in text
     assert re.search(r"<name server 1 of wpsit\.kimmyai\.io>", text)
@@ -144,4 +156,6 @@ def test_manual_steps_without_access_tell_the_child_team_how_to_read_them():
 
 def test_propagation_guidance_names_the_commands():
     text = r53d.propagation_guidance("wpdev.kimmyai.io")
-    assert "48-72 hours" in text and "dig wpdev.kimmyai.io NS @8.8.8.8" in text and "dig +trace wpdev.kimmyai.io" in text
+    assert (
+        "48-72 hours" in text and "dig wpdev.kimmyai.io NS @8.8.8.8" in text and "dig +trace wpdev.kimmyai.io" in text
+    )
