@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run checkov on the Terraform stack and decide from its JSON report, not its exit code.
 
 checkov exits 1 both for findings and for crashes, so the gate reads `-o json` and fails when:
@@ -82,7 +81,9 @@ def evaluate(report: dict[str, Any] | None, skips: list[InlineSkip], stderr: str
     errors = []
     summary = report["summary"]
     if summary.get("parsing_errors"):
-        errors.append(f"checkov could not parse {summary['parsing_errors']} file(s): {report['results'].get('parsing_errors')}")
+        errors.append(
+            f"checkov could not parse {summary['parsing_errors']} file(s): {report['results'].get('parsing_errors')}"
+        )
     for failed in report["results"].get("failed_checks", []):
         errors.append(
             f"FAILED {failed['check_id']} {failed['resource']} ({failed['file_path']}:{failed['file_line_range'][0]}): "

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check a Terraform root module against the hashicorp/aws provider schema, offline.
 
 `terraform validate` needs the provider binary, which cannot be downloaded here. The same schema
@@ -269,7 +268,7 @@ def check_body(body: dict[str, Any], schema: Block, where: str, meta: set[str] =
     for name, required in schema.attributes.items():
         if required and name not in present:
             errors.append(f"{where}: required argument {name!r} is missing")
-    for name, (required, _) in schema.blocks.items():
+    for name, (required, _nested) in schema.blocks.items():
         if required and name not in present:
             errors.append(f"{where}: required block {name!r} is missing")
     return errors
@@ -279,7 +278,11 @@ def _check_dynamic(name: str, spec: dict[str, Any], schema: Block, where: str) -
     here = f"{where}.dynamic[{name}]"
     if name not in schema.blocks:
         return [f"{here}: {name!r} is not a nested block of this type"]
-    errors = [f"{here}: unsupported argument {key!r} in dynamic block" for key in spec if not key.startswith("__") and key not in DYNAMIC_ARGS]
+    errors = [
+        f"{here}: unsupported argument {key!r} in dynamic block"
+        for key in spec
+        if not key.startswith("__") and key not in DYNAMIC_ARGS
+    ]
     if "for_each" not in spec:
         errors.append(f"{here}: for_each is missing")
     contents = spec.get("content")
@@ -331,7 +334,9 @@ def check_config(directory: Path, schema: Schema) -> Report:
                         if tf_type in builtins:
                             continue
                         if tf_type not in types:
-                            report.errors.append(f"{where}: unknown {kind} type {tf_type!r} in hashicorp/aws {schema.version}")
+                            report.errors.append(
+                                f"{where}: unknown {kind} type {tf_type!r} in hashicorp/aws {schema.version}"
+                            )
                             continue
                         report.types.add(tf_type)
                         report.errors.extend(check_body(body, types[tf_type], where, meta))
@@ -340,7 +345,9 @@ def check_config(directory: Path, schema: Schema) -> Report:
                 if _label(raw_name) != PROVIDER:
                     report.errors.append(f"{path.name}: provider {_label(raw_name)!r} has no schema here")
                     continue
-                report.errors.extend(check_body(body, schema.provider, f"{path.name}: provider.{PROVIDER}", PROVIDER_META))
+                report.errors.extend(
+                    check_body(body, schema.provider, f"{path.name}: provider.{PROVIDER}", PROVIDER_META)
+                )
     return report
 
 

@@ -20,7 +20,9 @@ def report(failed: list[dict[str, Any]] | None = None, skipped: list[dict[str, A
     }
 
 
-def skip(check_id: str = "CKV_AWS_374", resource: str = "aws_cloudfront_distribution.this", reason: str = REASON) -> InlineSkip:
+def skip(
+    check_id: str = "CKV_AWS_374", resource: str = "aws_cloudfront_distribution.this", reason: str = REASON
+) -> InlineSkip:
     return InlineSkip("cloudfront.tf", 3, check_id, resource, reason)
 
 
@@ -57,13 +59,17 @@ def test_skip_without_real_reason_fails() -> None:
 
 def test_skip_not_made_inline_fails() -> None:
     skipped = [{"check_id": "CKV_AWS_18", "resource": "aws_s3_bucket.logs"}]
-    assert evaluate(report(skipped=skipped), []) == ["SKIPPED CKV_AWS_18 aws_s3_bucket.logs without an inline skip comment"]
+    assert evaluate(report(skipped=skipped), []) == [
+        "SKIPPED CKV_AWS_18 aws_s3_bucket.logs without an inline skip comment"
+    ]
 
 
 def test_stale_skip_fails_and_indexed_instances_match() -> None:
     skipped = [{"check_id": "CKV_AWS_338", "resource": 'aws_cloudwatch_log_group.rds["error"]'}]
     errors = evaluate(report(skipped=skipped), [skip("CKV_AWS_338", "aws_cloudwatch_log_group.rds"), skip()])
-    assert errors == ["cloudfront.tf:3: stale skip of CKV_AWS_374 on aws_cloudfront_distribution.this (no such finding any more)"]
+    assert errors == [
+        "cloudfront.tf:3: stale skip of CKV_AWS_374 on aws_cloudfront_distribution.this (no such finding any more)"
+    ]
 
 
 def test_inline_skips_are_attributed_to_their_block(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def sizing_variables(environment: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
-#### Outputs
+# --- Outputs
 
 
 def test_seed_outputs_exist(stack: dict[str, dict[str, Any]]) -> None:
@@ -107,7 +107,13 @@ def test_secret_arn_output_is_sensitive_and_no_output_exposes_a_password(stack: 
 
 def test_outputs_of_conditional_resources_use_try(stack: dict[str, dict[str, Any]]) -> None:
     conditional = {address for address, body in resources(stack).items() if "count" in body or "for_each" in body}
-    conditional -= {"aws_subnet.public", "aws_subnet.private", "aws_efs_mount_target.this", "aws_eip.nat", "aws_nat_gateway.this"}
+    conditional -= {
+        "aws_subnet.public",
+        "aws_subnet.private",
+        "aws_efs_mount_target.this",
+        "aws_eip.nat",
+        "aws_nat_gateway.this",
+    }
     bare = []
     for name, body in blocks(stack, "output").items():
         value = str(body["value"])
@@ -117,7 +123,7 @@ def test_outputs_of_conditional_resources_use_try(stack: dict[str, dict[str, Any
     assert bare == []
 
 
-#### Variables the role passes
+# --- Variables the role passes
 
 
 def test_every_variable_the_role_passes_is_declared(stack: dict[str, dict[str, Any]]) -> None:
@@ -153,7 +159,7 @@ def test_readme_lists_every_variable(stack: dict[str, dict[str, Any]]) -> None:
     assert [name for name in blocks(stack, "variable") if f"`{name}`" not in readme] == []
 
 
-#### Validation blocks and preconditions, evaluated by real Terraform
+# --- Validation blocks and preconditions, evaluated by real Terraform
 
 
 @pytest.fixture(scope="module")
@@ -221,13 +227,15 @@ def test_invalid_values_are_rejected(validation_workdir: Path, variable: str) ->
     ],
     ids=["fargate-pair", "domain-outside-root"],
 )
-def test_cross_variable_preconditions_fail_the_plan(validation_workdir: Path, override: dict[str, Any], message: str) -> None:
+def test_cross_variable_preconditions_fail_the_plan(
+    validation_workdir: Path, override: dict[str, Any], message: str
+) -> None:
     result = plan(validation_workdir, {**role_tfvars("sit"), **override}, "bad-pair")
     assert result.returncode != 0
     assert message in " ".join((result.stdout + result.stderr).split())
 
 
-#### Nothing environment-specific in the code
+# --- Nothing environment-specific in the code
 
 
 def code_lines() -> list[tuple[str, int, str]]:
@@ -300,7 +308,7 @@ def test_db_credentials_come_from_secrets_manager(stack: dict[str, dict[str, Any
     assert re.search(r"name\s*=\s*\\?\"MYSQL_PWD\\?\",\s*valueFrom", definition)
 
 
-#### Names other parts rely on (health module, emulated-cluster builder)
+# --- Names other parts rely on (health module, emulated-cluster builder)
 
 NAMES = {
     "aws_vpc.this": ("tags", "${local.name}-vpc"),
@@ -343,7 +351,11 @@ def test_names_other_parts_rely_on(stack: dict[str, dict[str, Any]]) -> None:
         assert value in (f'"{expected}"', expected), f"{address}.{attribute} = {value}"
         assert f"`{address}`" in readme
     for address in RULES:
-        assert address in all_resources and "count" not in all_resources[address] and "for_each" not in all_resources[address]
+        assert (
+            address in all_resources
+            and "count" not in all_resources[address]
+            and "for_each" not in all_resources[address]
+        )
         assert f"`{address}`" in readme
 
 

@@ -45,14 +45,21 @@ def test_schema_is_provider_6_25(aws_schema: schema_check.Schema) -> None:
         ('resource "aws_lb_listenr" "x" {\n  port = 80\n}\n', "unknown resource type 'aws_lb_listenr'"),
         ('data "aws_no_such_thing" "x" {\n}\n', "unknown data type 'aws_no_such_thing'"),
         (VALID_LISTENER.replace("port              = 80", "prot = 80"), "unsupported argument or block 'prot'"),
-        (VALID_LISTENER.replace('  load_balancer_arn = "arn"\n', ""), "required argument 'load_balancer_arn' is missing"),
-        (VALID_LISTENER.replace('      content_type = "text/plain"\n', ""), "fixed_response[0]: required argument 'content_type'"),
+        (
+            VALID_LISTENER.replace('  load_balancer_arn = "arn"\n', ""),
+            "required argument 'load_balancer_arn' is missing",
+        ),
+        (
+            VALID_LISTENER.replace('      content_type = "text/plain"\n', ""),
+            "fixed_response[0]: required argument 'content_type'",
+        ),
         (
             'resource "aws_lb_listener" "x" {\n  load_balancer_arn = "arn"\n}\n',
             "required block 'default_action' is missing",
         ),
         (
-            'resource "aws_acm_certificate_validation" "x" {\n  certificate_arn = "a"\n  timeouts = { create = "1m" }\n}\n',
+            'resource "aws_acm_certificate_validation" "x" {\n'
+            '  certificate_arn = "a"\n  timeouts = { create = "1m" }\n}\n',
             "timeouts is a block",
         ),
         (
