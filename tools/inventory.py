@@ -29,7 +29,7 @@ def host_vars(environment: str) -> dict[str, Any]:
     variables = VariableManager(loader=loader, inventory=inventory)
     host = inventory.get_host(f"bbws-{environment}")
     raw = variables.get_vars(host=host, include_hostvars=False)
-    return _render(raw, {k: v for k, v in raw.items()})
+    return _render(raw, dict(raw))
 
 
 def _render(raw: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ SIT = {"profile": "Tebogo-sit", "expected_account_id": "815856636111", "environm
 def test_throttling_is_retried_and_the_run_succeeds(aws, module_runner, monkeypatch):
     with FaultProxy(aws.endpoint, mode="throttle", every=2) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
-        results = [module_runner(account_assert, SIT) for _ in range(5)]
+        results = [module_runner(account_assert, SIT) for _attempt in range(5)]
     assert [r.failed for r in results] == [False] * 5, results
     assert proxy.faults >= 3, "every second request was throttled, so retries had to happen"
     print(f"throttling: {proxy.faults} throttled answers retried over {proxy.requests} requests")
