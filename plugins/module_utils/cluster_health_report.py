@@ -183,8 +183,16 @@ def closing_block(report: dict[str, Any]) -> str:
         f"- Tenant URL Example: {ap['tenant_url_example'] or 'n/a'}",
         f"- CloudFront Alternate Domains: {', '.join(ap['cloudfront_aliases']) or 'none'}",
         "",
-        "Next Steps:",
     ]
+    if report["findings"]:
+        lines.append("Findings (most severe first):")
+        for finding in report["findings"][:10]:
+            lines.append(f"- [{finding['severity'].upper()}] {finding['summary']}")
+            lines += [f"  fix: {line}" for kind in ("terraform", "cli") for line in finding["fix"].get(kind, "").splitlines()]
+        if len(report["findings"]) > 10:
+            lines.append(f"- ... {len(report['findings']) - 10} more in the report")
+        lines.append("")
+    lines.append("Next Steps:")
     steps = []
     if report["status"] == "healthy":
         steps.append("Cluster is ready to host WordPress tenants")

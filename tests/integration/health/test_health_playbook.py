@@ -1,0 +1,31 @@
+"""playbooks/health.yml for all three environments, in --check, against the emulated clusters (one real ansible-playbook run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import emulated_cluster
+
+pytestmark = pytest.mark.emulator
+INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
+
+
+def test_health_playbook_reports_every_environment_in_check_mode(aws, playbook, tmp_path):
+    clusters = {env: emulated_cluster.build_cluster(env) for env in emulated_cluster.environments()}
+    emulated_cluster.inject("sit", "rds_ingress_missing", cluster=clusters["sit"])
+    run = playbook("playbooks/health.yml", *INVENTORIES, "--check", "-e", f"cluster_health_artifacts_dir={tmp_path}")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "DEV: HEALTHY" in run.stdout and "PROD: HEALTHY" in run.stdout and "SIT: UNHEALTHY" in run.stdout
+    assert "changed=0" in run.stdout and "changed=1" not in run.stdout
+    # The closing block of the seed, with the real ids.
+    assert f"- ALB DNS: {clusters['dev'].alb_dns_name}" in run.stdout
+    assert f"- CloudFront Distribution ID: {clusters['prod'].distribution_id}" in run.stdout
+    assert "- Tenant URL Example: banana.wpsit.kimmyai.io" in run.stdout
+    assert "fix: terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs" in run.stdout
+    reports = sorted(Path(tmp_path).glob("*-*/health/*-health.*"))
+    assert {p.name for p in reports} == {f"{e}-health.{x}" for e in clusters for x in ("json", "md", "html")}
+    sit = json.loads(next(p for p in reports if p.name == "sit-health.json").read_text())
+    assert sit["status"] == "unhealthy" and sit["account_id"] == clusters["sit"].account_id
