@@ -1,7 +1,10 @@
 """``make demo``: the main job of the collection, run against the built-in local AWS emulator.
 
-It starts the emulator (three accounts on 127.0.0.1 behind the real profile names), runs the site
-playbook with the real inventories, shows a wrong-account run being refused, and stops the emulator.
+It starts the emulator (three accounts on 127.0.0.1 behind the real profile names), shows the guard
+accepting the three accounts and refusing a wrong one, populates the accounts with the cluster shape
+of terraform/ (Terraform's AWS provider cannot run against the emulator), runs the site's dns and
+health phases for all three environments, breaks one security-group rule to show the diagnosis, and
+stops the emulator.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
-from emulator import Emulator  # noqa: E402  (tools/ is put on the path just above)
+from emulated_cluster import build_cluster  # noqa: E402  (tools/ is put on the path just above)
+from emulated_cluster import inject  # noqa: E402
+from emulator import Emulator  # noqa: E402
 
 BIN = Path(sys.executable).parent
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
@@ -54,6 +59,31 @@ def main() -> int:
             print("ERROR: the guard let a prod run into the dev account.", file=sys.stderr)
             return 1
         print(f"\nRefused, as it must be (exit code {rc}): nothing was created in any account.")
+
+        banner(
+            "3. Populate the emulated accounts with the cluster shape of terraform/\n"
+            "   (done by tools/emulated_cluster.py with boto3, NOT by Terraform: the AWS provider cannot be\n"
+            "   installed here, so the plan/apply phases are not part of this demo)"
+        )
+        os.environ.update(emu.env())
+        for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            os.environ.pop(key, None)
+        clusters = {name: build_cluster(name) for name in emu.accounts}
+        for name, cluster in clusters.items():
+            print(f"{name}: account {cluster.account_id}: VPC {cluster.vpc_id}, ALB {cluster.alb_dns_name}, "
+                  f"RDS {cluster.rds_identifier}, EFS {cluster.efs_id}, CloudFront {cluster.distribution_id}")
+
+        banner("4. Site run: guard, DNS delegation from prod (wpdev -> dev, wpsit -> sit), health of every environment")
+        rc = playbook("site.yml", *INVENTORIES, "--tags", "dns,health", env=env)
+        if rc != 0:
+            return rc
+
+        banner("5. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check diagnoses it")
+        print(inject("dev", "rds_ingress_missing", cluster=clusters["dev"]))
+        rc = playbook("playbooks/health.yml", "-i", "inventories/dev", env=env)
+        reports = sorted((REPO / "artifacts").glob("**/*.html"), key=lambda p: p.stat().st_mtime)
+        if reports:
+            print(f"\nHTML health report: {reports[-1]}")
     banner("Demo finished; the emulator was stopped.")
     return 0
 
