@@ -141,7 +141,7 @@ def test_prod_refuses_protected_changes_even_when_approved(playbook, module_runn
     assert consent.returncode == 0, output(consent)
 
 
-def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: float = 120) -> tuple[int, str]:
+def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: float = 60) -> tuple[int, str]:
     """Run argv with a pseudo-terminal as its controlling terminal; type the prefix it asks for."""
     pid, fd = pty.fork()
     if pid == 0:  # child: the pty is stdin/stdout and the controlling terminal
@@ -162,6 +162,7 @@ def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: flo
                 text += chunk
             match = re.search(answer_pattern, text)
             if match and not answered:
+                time.sleep(0.5)  # the prompt flushes input typed before it reads
                 os.write(fd, match.group(1).encode() + b"\r")
                 answered = True
         else:
@@ -178,7 +179,7 @@ def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path):
            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/dev", PLAYBOOK,
             *role_vars(stack, tmp_path / "artifacts")]
-    rc, text = _run_in_pty(argv, env, r"Type ([0-9a-f]{12}) to apply this plan")
+    rc, text = _run_in_pty(argv, env, r"Type ([0-9a-f]{12}) to apply this plan\s+to bbws-dev \(anything else stops\):")
     assert "Type " in text and "Digest: " in text
     assert rc == 0, text[-3000:]
     assert len(resources(stack)) == 3
