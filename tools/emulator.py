@@ -119,6 +119,7 @@ class Emulator:
         env.pop("MOTO_ACCOUNT_ID", None)  # would pin every request to one account
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.managed_policies else "false"
         env.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
+        env["MOTO_RECORDER_FILEPATH"] = str(self.workdir / "moto_recording")  # not in the caller's folder
         moto = Path(sys.executable).with_name("moto_server")
         cmd = [str(moto) if moto.exists() else "moto_server", "-H", "127.0.0.1", "-p", str(self.port)]
         log = open(self.workdir / "moto.log", "ab")  # noqa: SIM115 - handed to the child for its life
