@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """``make bench``: how fast is one cluster_health report, and does it stay flat as tenants grow?
 
 On one emulated dev cluster (built by tools/emulated_cluster.py in a private emulator), in the same run:
@@ -120,7 +119,7 @@ def main() -> int:
             cluster = emulated_cluster.build_cluster(ENVIRONMENT)
             if count:
                 emulated_cluster.add_tenants(ENVIRONMENT, count, cluster=cluster)
-            runs = [module_report(module_args) for _ in range(3)]
+            runs = [module_report(module_args) for _round in range(3)]
             seconds = statistics.median(r["duration_seconds"] for r in runs)
             scaling.append({"tenants": count, "seconds": seconds, "api_calls": runs[0]["api_calls"],
                             "by_service": runs[0]["api_calls_by_service"], "status": runs[0]["status"]})

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the BBWS cluster shape of ``terraform/`` in the local emulator's accounts, and break it on purpose.
 
 Terraform's AWS provider cannot run against the emulator on this machine, so this helper creates,
@@ -656,7 +655,7 @@ def _load_emulator_env(emulator_dir: Path) -> None:
     if not env_file.exists():
         raise SystemExit(f"No running emulator: {env_file} is missing (python tools/emulator.py start --dir {emulator_dir})")
     for line in env_file.read_text().splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
+        key, _sep, value = line.removeprefix("export ").partition("=")
         os.environ[key] = value
 
 

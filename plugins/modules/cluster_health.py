@@ -25,7 +25,7 @@ description:
   - Only reads from AWS, so it never reports C(changed) and behaves the same in check mode. The report files of
     O(report_dir) are local artifacts and are written in check mode too.
 author:
-  - BBWS Platform Engineering
+  - BBWS Platform Engineering (@bbws-platform)
 options:
   environment:
     description: The environment to check; resources are named C(<project>-<environment>-...) and tagged with it.

@@ -57,14 +57,18 @@ def healthy_snapshot() -> dict:
                        "aliases": ["*.wpdev.kimmyai.io"], "certificate_arn": "arn:cert", "minimum_protocol": "TLSv1.2_2021",
                        "viewer_protocol_policy": "redirect-to-https", "tags": tags,
                        "origins": [{"id": "alb", "domain": "alb.example", "protocol_policy": "http-only", "http_port": 80, "https_port": 443}]},
-        "acm": {"found": True, "certificates": [{"arn": "arn:cert", "domain": "*.wpdev.kimmyai.io", "status": "ISSUED",
-                                                  "not_after": "2999-01-01T00:00:00+00:00", "validation_records": []}]},
+        "acm": {"found": True, "certificates": [
+            {"arn": "arn:cert", "domain": "*.wpdev.kimmyai.io", "status": "ISSUED", "not_after": "2999-01-01T00:00:00+00:00",
+             "validation_records": []},
+        ]},
         "zone": {"found": True, "id": "Z1", "name": "wpdev.kimmyai.io", "name_servers": ["ns-1"], "records": []},
         "logs": {"found": True, "name": "/ecs/dev", "retention_days": 7},
         "tagged": {"found": True, "resources": []},
     }
 
 
+UNHEALTHY_TARGET_GROUP = {"arn": "arn:tg", "name": "tg", "port": 80, "health_check_path": "/", "states": {"unhealthy": 2},
+                          "reasons": ["Target.Timeout"]}
 ENV = analysis.Env("dev", "bbws", "af-south-1", "us-east-1", "Tebogo-dev", "wpdev.kimmyai.io",
                    {"log_retention_days": 7, "nat_gateway_per_az": False, "rds_instance_class": "db.t3.micro"})
 
@@ -155,8 +159,7 @@ def test_ecs_not_active_is_reported_at_once():
         (lambda s: s["rds"]["secret"].update(rotation_enabled=False), "low"),
         (lambda s: s["network"]["nat_gateways"].clear(), "high"),
         (lambda s: s["tagged"]["resources"].append({"arn": "arn:x", "tags": {"Environment": "prod"}}), "high"),
-        (lambda s: s["alb"]["target_groups"].append({"arn": "arn:tg", "name": "tg", "port": 80, "health_check_path": "/",
-                                                       "states": {"unhealthy": 2}, "reasons": ["Target.Timeout"]}), "medium"),
+        (lambda s: s["alb"]["target_groups"].append(UNHEALTHY_TARGET_GROUP), "medium"),
     ],
 )
 def test_findings_have_the_right_severity(change, severity):
