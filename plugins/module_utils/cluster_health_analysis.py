@@ -388,7 +388,7 @@ def _certificate(result: Analysis, cert: dict[str, Any], zone: dict[str, Any], r
             record = missing[0]
             change = ('{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"%s","Type":"%s","TTL":300,'
                       '"ResourceRecords":[{"Value":"%s"}]}}]}') % (record["Name"], record["Type"], record["Value"])
-            fix = {"terraform": "terraform apply -target=aws_route53_record.cert_validation",
+            fix = {"terraform": "terraform apply -target=aws_route53_record.acm_validation",
                    "cli": env.cli(f"aws route53 change-resource-record-sets --hosted-zone-id {zone['id']} --change-batch '{change}'")}
         reason = (f"its DNS validation record(s) {', '.join(r['Name'] for r in missing)} are missing from {zone.get('name')}"
                   if missing else "validation has not completed")
