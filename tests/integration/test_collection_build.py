@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN
-from conftest import REPO
-from conftest import ansible_env
+from support import BIN
+from support import REPO
+from support import ansible_env
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import BIN
-from conftest import REPO
+from support import BIN
+from support import REPO
 
 
 def test_builder_creates_the_context_offline(tmp_path):

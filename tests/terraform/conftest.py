@@ -9,8 +9,8 @@ from typing import Any
 import hcl2
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-STACK = REPO / "terraform"
+from stack_paths import REPO
+from stack_paths import STACK
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPO / "tools"))
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
-from conftest import STACK
+from stack_paths import REPO
+from stack_paths import STACK
 
 ENVIRONMENTS = ("dev", "sit", "prod")
 TERRAFORM = Path(sys.executable).parent / "terraform"

@@ -8,8 +8,8 @@ and port, which in real use are port 53 on the addresses of the zones' name serv
 from __future__ import annotations
 
 import pytest
-from conftest import free_udp_tcp_port
-from conftest import zone_text
+from nsd_zones import free_udp_tcp_port
+from nsd_zones import zone_text
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.dns_verify import Server
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.dns_verify import Verifier

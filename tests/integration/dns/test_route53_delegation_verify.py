@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from conftest import zone_text
+from nsd_zones import zone_text
 from seed_zones import load_dns_plan
 from seed_zones import seed_zones
 

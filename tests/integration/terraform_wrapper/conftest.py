@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures" / "terraform"
-TERRAFORM = REPO / ".venv" / "bin" / "terraform"
-TERRAFORMRC = REPO / "tools" / "terraformrc"
+from tf_paths import FIXTURES  # noqa: F401  (re-exported for the tests)
+from tf_paths import TERRAFORM
+from tf_paths import TERRAFORMRC
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from conftest import TERRAFORM
-from conftest import TERRAFORMRC
+from support import REPO
+from tf_paths import TERRAFORM
+from tf_paths import TERRAFORMRC
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_apply
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan

@@ -11,8 +11,8 @@ import sys
 import time
 
 import pytest
-from conftest import FIXTURES
-from conftest import TERRAFORM
+from tf_paths import FIXTURES
+from tf_paths import TERRAFORM
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_apply
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan
