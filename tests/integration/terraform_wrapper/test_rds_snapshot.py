@@ -63,6 +63,8 @@ def test_failed_snapshot_aborts_the_apply(aws, playbook, tmp_path):
     said = " ".join(result.stdout.split())  # the callback wraps long messages
     assert "Backup before a database change failed, so the apply was aborted and nothing was applied" in said, said
     assert f"(databases {IDENTIFIER})" in said
+    # The cause is named, not a generic "One or more items failed".
+    assert "DBInstanceNotFound" in said and "One or more items failed" not in said
     assert "apply | Apply exactly the approved plan file" not in said
     assert not (run_dir / "db-snapshots.json").exists()
     assert not (run_dir / "state-before-apply.json").exists()
