@@ -107,7 +107,8 @@ def test_guard_refuses_prod_profile_mapped_to_dev_and_creates_nothing(aws, playb
 
 
 def test_site_guard_accepts_all_three_accounts(aws, playbook):
-    proc = playbook("site.yml", "-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod", "--check")
+    proc = playbook("site.yml", "-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod", "--check",
+                    "--tags", "guard")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for env, account in ACCOUNTS.items():
         assert f"{env.upper()}: profile {PROFILES[env]} is in account {account}" in proc.stdout
