@@ -7,12 +7,15 @@ milliseconds; playbooks run as the real ``ansible-playbook`` in a subprocess (se
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
-from support import REPO
-from support import run_module
-from support import run_playbook
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # ansible-test imports this file as a package module
+
+from support import REPO  # noqa: E402
+from support import run_module  # noqa: E402
+from support import run_playbook  # noqa: E402
 
 # ansible_collections.bbws.ecs_cluster is the repository itself (collections/ holds the link).
 sys.path.insert(0, str(REPO / "collections"))

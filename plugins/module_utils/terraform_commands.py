@@ -24,6 +24,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_models 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_models import masked_outputs
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_models import redacted_state
 
+
 def resolve_binary(binary_path: str) -> str:
     """The Terraform executable's full path (a name is looked up on PATH)."""
     found = shutil.which(binary_path)

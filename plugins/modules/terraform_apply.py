@@ -21,7 +21,7 @@ description:
     clear messages; nothing is retried or unlocked.
   - In check mode it verifies the digest and reports whether the plan would change anything, without applying.
 author:
-  - BBWS Platform Engineering
+  - BBWS Platform Engineering (@bbws-platform)
 options:
   project_path:
     description: The Terraform root module directory the plan was made in (already initialised).

@@ -15,14 +15,14 @@ description:
     C(terraform plan -input=false -lock-timeout=... -detailed-exitcode -out=PLAN), then C(terraform show -json PLAN).
   - Returns the SHA-256 digest of the plan file, which an approval is bound to, and a summary built from the
     JSON plan's C(actions) (never from Terraform's text).
-  - RV(changed) is true when the plan has changes, so in check mode it is the drift signal.
+  - The C(changed) result is true when the plan has changes, so in check mode it is the drift signal.
   - It only plans (it writes the plan file and Terraform's working directory), so it runs the same in check mode.
   - Failures are reported as one clear message - state locked (by whom, since when, the lock ID and the
     C(terraform force-unlock) command; the lock is never released by this module), Terraform not installed,
     providers that cannot be installed, AWS service limits (not retried).
   - The AWS connection options are handed to Terraform as C(AWS_PROFILE), C(AWS_REGION), ... environment variables.
 author:
-  - BBWS Platform Engineering
+  - BBWS Platform Engineering (@bbws-platform)
 options:
   project_path:
     description: The Terraform root module directory.

@@ -7,7 +7,6 @@ folder, on a free loopback port; it is stopped by its PID. The tests write the z
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -21,7 +20,6 @@ START_TIMEOUT = 10.0
 
 
 from nsd_zones import free_udp_tcp_port
-from nsd_zones import zone_text  # noqa: F401  (re-exported for the tests)
 
 
 class Nsd:

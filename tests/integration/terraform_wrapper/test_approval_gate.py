@@ -151,7 +151,7 @@ def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: flo
     deadline = time.monotonic() + deadline_s
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 1.0)
+            ready = select.select([fd], [], [], 1.0)[0]
             if ready:
                 try:
                     chunk = os.read(fd, 4096).decode(errors="replace")
@@ -168,7 +168,7 @@ def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: flo
         else:
             os.kill(pid, signal.SIGKILL)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = os.waitpid(pid, 0)[1]
         os.close(fd)
     return os.waitstatus_to_exitcode(status), text
 

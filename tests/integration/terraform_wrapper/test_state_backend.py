@@ -26,7 +26,7 @@ def render(name: str) -> str:
     """An inventory variable of dev, rendered the way Ansible renders it (the registry's own Jinja)."""
     facts = {**REGISTRY, **DEV}
     value = facts[name]
-    for _ in range(5):  # the registry's derived variables nest a few levels deep
+    for _depth in range(5):  # the registry's derived variables nest a few levels deep
         value = jinja2.Template(value).render(facts)
     return value
 

@@ -70,8 +70,11 @@ def test_counts_come_from_actions(actions, kind):
 
 
 def test_sensitive_identifier_is_not_returned():
-    raw = {"address": "x.y", "type": "x", "change": {"actions": ["update"], "before": {"id": "secret-id"},
-                                                    "before_sensitive": {"id": True}}}
+    raw = {
+        "address": "x.y",
+        "type": "x",
+        "change": {"actions": ["update"], "before": {"id": "secret-id"}, "before_sensitive": {"id": True}},
+    }
     assert "identifier" not in PlanSummary.from_json({"resource_changes": [raw]}).resource_changes[0]
 
 
