@@ -14,7 +14,6 @@ Writes Markdown to --out (default bench/results.md).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -23,15 +22,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import redirect_stdout
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "collections"))
+sys.path.insert(0, str(REPO / "tests"))
 
 import emulated_cluster  # noqa: E402  (tools/ put on the path above)
 from emulator import Emulator  # noqa: E402
+from support import run_module  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENVIRONMENT = "dev"
@@ -64,19 +64,10 @@ def recorded_requests(emu: Emulator, action) -> int:
 
 
 def module_report(args: dict) -> dict:
-    """Run cluster_health's main() in this process (as tests/conftest.py does) and return its result."""
-    from ansible.module_utils.testing import patch_module_args
-
+    """Run cluster_health's main() in this process, as the tests do, and return its result."""
     from ansible_collections.bbws.ecs_cluster.plugins.modules import cluster_health
 
-    out = io.StringIO()
-    with patch_module_args(args), redirect_stdout(out):
-        try:
-            cluster_health.main()
-        except SystemExit:
-            pass
-    text = out.getvalue()
-    return json.loads(text[text.index("{"):])
+    return run_module(cluster_health, args)
 
 
 def main() -> int:
