@@ -1,0 +1,121 @@
+"""The AWX workflow's plan -> approval -> apply hand-over, replayed without AWX.
+
+The plan job runs playbooks/plan.yml; AWX passes its set_stats data to the next workflow nodes as extra vars.
+Here the ansible.posix.json callback prints the same data (global_custom_stats), and the apply job's playbook
+(playbooks/apply.yml, as the apply job template runs it) gets it as -e. The two runs use separate
+artifacts folders and the apply starts from an uninitialised Terraform directory, like two AWX job containers:
+the plan file can only travel through the account's (emulated) state bucket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import boto3
+import pytest
+from awx_support import FIXTURE_STACK
+from awx_support import TERRAFORM
+from awx_support import TERRAFORMRC
+from inventory import host_vars
+
+pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+SECRET = "fixture-pw-"
+# What AWX sets in every job: the approval gate then knows nobody can answer a prompt.
+AWX_JOB = {"awx_job_id": 4242, "awx_user_name": "approver"}
+
+
+def role_vars(stack: Path, artifacts: Path, **extra) -> list[str]:
+    values = {
+        "terraform_stack_project_path": str(stack),
+        "terraform_stack_backend_config": {},
+        "terraform_stack_binary_path": str(TERRAFORM),
+        "terraform_stack_artifacts_dir": str(artifacts),
+        "terraform_stack_variables": {"environment": "dev"},
+        "terraform_stack_protected_resource_types": ["terraform_data"],
+        "terraform_stack_backup_resource_types": {},
+        "terraform_stack_plan_store": "s3",
+        **AWX_JOB,
+        **extra,
+    }
+    return ["-e", json.dumps(values)]
+
+
+def output(run: subprocess.CompletedProcess) -> str:
+    return run.stdout + run.stderr
+
+
+def custom_stats(run: subprocess.CompletedProcess) -> dict:
+    assert run.returncode == 0, output(run)[-3000:]
+    return json.loads(run.stdout)["global_custom_stats"]
+
+
+def resources(stack: Path) -> list:
+    path = stack / "terraform.tfstate"
+    return json.loads(path.read_text()).get("resources", []) if path.exists() else []
+
+
+def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playbook, aws, tmp_path):
+    stack = tmp_path / "stack"
+    shutil.copytree(FIXTURE_STACK, stack)
+    dev = host_vars("dev")
+    bucket = dev["bbws_state_bucket"]
+    s3 = boto3.Session(profile_name=dev["bbws_aws_profile"]).client("s3", region_name=dev["bbws_region"])
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": dev["bbws_region"]})
+    env = {**aws.env(), "TF_CLI_CONFIG_FILE": str(TERRAFORMRC)}
+    # show_custom_stats: the json callback prints set_stats data only when asked to.
+    json_env = {**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_SHOW_CUSTOM_STATS": "true"}
+    plan_artifacts = tmp_path / "plan-job"
+    runs = []
+
+    # The plan job: a plan, stashed encrypted in the state bucket; only its digest and location are published.
+    planned = playbook("-i", "inventories/dev", "playbooks/plan.yml", *role_vars(stack, plan_artifacts), env=json_env)
+    runs.append(planned)
+    stats = custom_stats(planned)
+    assert set(stats) == {"bbws_plan_digest", "bbws_plan_location", "bbws_plans"}
+    digest, location = stats["bbws_plan_digest"], stats["bbws_plan_location"]
+    key = f"ecs-cluster/dev/plans/{digest}/stack.tfplan"
+    assert location == f"s3://{bucket}/{key}"
+    assert stats["bbws_plans"] == {"dev": {"digest": digest, "location": location}}
+    stored = s3.get_object(Bucket=bucket, Key=key)
+    assert stored["ServerSideEncryption"] == "AES256"
+    assert hashlib.sha256(stored["Body"].read()).hexdigest() == digest
+
+    # The stack changes after the approval was given: a second plan, with another digest and location.
+    changed = playbook("-i", "inventories/dev", "playbooks/plan.yml",
+                       *role_vars(stack, plan_artifacts, terraform_stack_variables={"environment": "dev", "size": "large"}),
+                       env=json_env)
+    runs.append(changed)
+    changed_stats = custom_stats(changed)
+    assert changed_stats["bbws_plan_digest"] != digest
+
+    # Each apply job starts in a fresh container: no artifacts, an uninitialised Terraform directory.
+    def apply_job(**artifacts_from_plan_job: str) -> subprocess.CompletedProcess:
+        shutil.rmtree(stack / ".terraform", ignore_errors=True)
+        artifacts = tmp_path / f"apply-job-{len(runs)}"
+        run = playbook("-i", "inventories/dev", "playbooks/apply.yml", *role_vars(stack, artifacts),
+                       "-e", json.dumps(artifacts_from_plan_job), env=env)
+        runs.append(run)
+        return run
+
+    refused = apply_job(bbws_approve=digest, bbws_plan_location=changed_stats["bbws_plan_location"])
+    assert refused.returncode != 0
+    assert f"has SHA-256 {changed_stats['bbws_plan_digest']}" in output(refused)
+    assert f"which is not the approved dev plan {digest}: nothing was applied" in output(refused)
+    assert resources(stack) == []
+    assert not list(tmp_path.glob("apply-job-*/*/stack.tfplan"))  # the refused file is not left behind
+
+    applied = apply_job(bbws_approve=digest, bbws_plan_location=location)
+    assert applied.returncode == 0, output(applied)[-3000:]
+    assert sorted(r["name"] for r in resources(stack)) == ["app", "db", "extra"]
+    [record] = [json.loads(p.read_text()) for p in tmp_path.glob("apply-job-*/*/approval.json")]
+    assert record["digest"] == digest and record["method"] == "extra-var" and record["who"] == "approver"
+    [summary] = [json.loads(p.read_text()) for p in tmp_path.glob("apply-job-*/*/plan-summary.json")]
+    assert summary["plan_location"] == location and summary["summary"]["add"] == 3
+
+    for run in runs:
+        assert SECRET not in output(run)
+        assert "Traceback" not in output(run)
