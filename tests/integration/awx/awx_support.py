@@ -7,7 +7,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 AWX_DIR = REPO / "awx"
 AWX_PLAYBOOK = AWX_DIR / "configure.yml"
-AWX_VARS = AWX_DIR / "vars" / "main.yml"
 FIXTURE_STACK = REPO / "tests" / "fixtures" / "terraform" / "stack"
 TERRAFORM = REPO / ".venv" / "bin" / "terraform"
 TERRAFORMRC = REPO / "tools" / "terraformrc"
