@@ -1,0 +1,72 @@
+"""The site run across the three emulated accounts: waves, per-environment isolation, the closing summary.
+
+One real ansible-playbook run of site.yml with all three inventories against the populated emulator.
+Terraform's AWS provider cannot be installed here, so the preflight reports plan/approve/apply as not
+runnable and skips them; guard, backend, dns, edge and health run for real. The dev profile is pointed at
+the sit account to break dev's guard: dev must stop there, sit and prod must go on, and prod's dns phase
+must not delegate wpdev (its inputs come from an environment that failed).
+"""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+import emulated_cluster
+from site_support import INVENTORIES
+from site_support import TF_ENV_KEY
+from site_support import flat_output
+from site_support import plays
+from site_support import summary
+from support import REPO
+
+pytestmark = pytest.mark.emulator
+
+
+def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tmp_path):
+    facts = {env: emulated_cluster.load_inventory(env) for env in emulated_cluster.environments()}
+    clusters = {env: emulated_cluster.build_cluster(env) for env in facts}
+    broken = aws.write_config(tmp_path / "aws_config", overrides={facts["dev"]["bbws_aws_profile"]: facts["sit"]["bbws_account_id"]})
+    run = playbook(
+        "site.yml", *INVENTORIES, "-e", f"cluster_health_artifacts_dir={tmp_path}",
+        env={"AWS_CONFIG_FILE": str(broken), TF_ENV_KEY: str(REPO / "tools" / "terraformrc")},
+    )
+    out = flat_output(run.stdout)
+    assert run.returncode != 0, out[-3000:]
+    text = summary(out)
+
+    # dev stopped at its guard with the seed's message; nothing later ran for it.
+    assert "DEV: FAILED in its guard phase: Account ID mismatch" in text, text
+    assert "SIT: ok" in text and "PROD: ok" in text, text
+    dev_block = text[text.index("DEV:"):text.index("SIT:")] if text.index("DEV:") < text.index("SIT:") else ""
+    assert "backend:" not in dev_block and "health:" not in dev_block
+    assert "fatal: [bbws-dev]" in out and "DEV failed in its guard phase" in out
+
+    # terraform phases: not runnable here, said once per phase and environment, never a failure.
+    assert "terraform phases (plan, approve, apply, and the edge applies): not runnable here: the AWS provider cannot be installed" in out
+    assert text.count("plan: skipped - not runnable here: the AWS provider cannot be installed") == 2
+
+    # Waves: wave 1 (sit; dev failed) runs its stack phases before wave 2 (prod) starts.
+    order = [(name.split(" |")[0], section) for name, section in plays(run.stdout)]
+    backends = [section for name, section in order if name == "Backend"]
+    assert len(backends) == 2
+    assert "[bbws-sit]" in backends[0] and "[bbws-prod]" not in backends[0]
+    assert "[bbws-prod]" in backends[1] and "[bbws-sit]" not in backends[1]
+    names = [name for name, _section in order]
+    assert names.index("DNS") > max(i for i, n in enumerate(names) if n == "Apply")
+    assert names.index("DNS") < names.index("Edge") < names.index("Health") < names.index("Summary")
+
+    # prod's dns phase delegated sit only, and said why not dev.
+    assert "wpdev.kimmyai.io is not delegated in this run: the dev environment failed in its guard phase" in out
+    prod = boto3.Session(profile_name=facts["prod"]["bbws_aws_profile"], region_name=facts["prod"]["bbws_region"])
+    route53 = prod.client("route53")
+    root = route53.list_hosted_zones_by_name(DNSName=facts["prod"]["bbws_root_domain"])["HostedZones"][0]["Id"]
+    ns = {r["Name"].rstrip(".") for r in route53.list_resource_record_sets(HostedZoneId=root)["ResourceRecordSets"] if r["Type"] == "NS"}
+    assert facts["sit"]["bbws_domain"] in ns and facts["dev"]["bbws_domain"] not in ns
+
+    # edge: both verified (sit by prod's check of its NS records, prod by its own root zone) -> custom domain.
+    assert f"edge: ok - custom domain: *.{facts['sit']['bbws_domain']} served by CloudFront https://{clusters['sit'].distribution_domain}" in text
+    assert f"edge: ok - custom domain: *.{facts['prod']['bbws_domain']}" in text
+    assert "apply with enable_custom_domain=true not run: terraform phases are not runnable here" in out
+    # health ran for the environments that went on, and only for them.
+    assert "health: ok - healthy" in text and "DEV: HEALTHY" not in out and "SIT: HEALTHY" in out
