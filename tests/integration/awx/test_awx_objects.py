@@ -27,9 +27,16 @@ ROLE_PREFIX = "bbws.ecs_cluster."
 
 @pytest.fixture(scope="module")
 def objects() -> dict:
-    run = subprocess.run([str(BIN / "ansible-playbook"), str(AWX_DIR / "show.yml")], cwd=REPO, capture_output=True,
-                         text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
-                         env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}))
+    run = subprocess.run(
+        [str(BIN / "ansible-playbook"), str(AWX_DIR / "show.yml")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}),
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
 
@@ -61,7 +68,7 @@ def arguments(role: str, entries: set[str]) -> set[str]:
     if not path.is_file():
         return set()
     specs = yaml.safe_load(path.read_text())
-    return {name for entry in entries for name in specs["argument_specs"][entry]["options"]}
+    return {name for entry in entries for name in specs["argument_specs"].get(entry, {}).get("options") or {}}
 
 
 def test_configure_playbook_parses(playbook):
@@ -70,9 +77,16 @@ def test_configure_playbook_parses(playbook):
 
 
 def test_configure_playbook_passes_ansible_lint_production():
-    run = subprocess.run([str(BIN / "ansible-lint"), "--offline", "--profile", "production", "-q", "awx/"], cwd=REPO,
-                         capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
-                         env=ansible_env())
+    run = subprocess.run(
+        [str(BIN / "ansible-lint"), "--offline", "--profile", "production", "-q", "awx/"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        env=ansible_env(),
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
@@ -108,8 +122,10 @@ def test_each_environment_has_plan_approval_apply_dns_health(objects):
     for workflow in objects["workflows"]:
         assert workflow["inventory"] in inventories
         nodes = {n["identifier"]: n for n in workflow["nodes"]}
-        parents = {i: [p for p, n in nodes.items() if {"identifier": i} in n.get("related", {}).get("success_nodes", [])]
-                   for i in nodes}
+        parents = {
+            i: [p for p, n in nodes.items() if {"identifier": i} in n.get("related", {}).get("success_nodes", [])]
+            for i in nodes
+        }
         assert [i for i, p in parents.items() if not p] == ["plan"]
         chain, node = [], "plan"
         while node:
@@ -117,8 +133,14 @@ def test_each_environment_has_plan_approval_apply_dns_health(objects):
             nexts = nodes[node].get("related", {}).get("success_nodes", [])
             node = nexts[0]["identifier"] if nexts else None
         assert [nodes[i]["unified_job_template"]["name"] for i in ("plan", "apply", "delegate_dns", "health")] == [
-            "BBWS plan", "BBWS apply", "BBWS delegate DNS", "BBWS health"]
-        assert parents["apply"] == ["approve"] and nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
+            "BBWS plan",
+            "BBWS apply",
+            "BBWS delegate DNS",
+            "BBWS health",
+        ]
+        assert (
+            parents["apply"] == ["approve"] and nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
+        )
         assert nodes["approve"]["unified_job_template"]["timeout"] > 0
         assert chain == ["job_template", "workflow_approval", "job_template", "job_template", "job_template"]
         for node in nodes.values():
@@ -134,8 +156,12 @@ def test_credential_type_gives_each_inventory_profile_its_account(objects, aws, 
     """Render the injectors as AWX does, then let boto3 assume each environment's role with them."""
     credential_type = objects["credential_type"]
     fields = {f["id"] for f in credential_type["inputs"]["fields"]}
-    inputs = {"credential_source": "keys", "access_key_id": "emulator", "secret_access_key": "emulator",
-              **objects["credential_role_arns"]}
+    inputs = {
+        "credential_source": "keys",
+        "access_key_id": "emulator",
+        "secret_access_key": "emulator",
+        **objects["credential_role_arns"],
+    }
     assert set(inputs) <= fields and set(credential_type["inputs"]["required"]) <= set(inputs)
     sandbox = ImmutableSandboxedEnvironment()
     files = {name.removeprefix("template."): tmp_path / name for name in credential_type["injectors"]["file"]}

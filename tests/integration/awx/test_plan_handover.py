@@ -85,9 +85,13 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
     assert hashlib.sha256(stored["Body"].read()).hexdigest() == digest
 
     # The stack changes after the approval was given: a second plan, with another digest and location.
-    changed = playbook("-i", "inventories/dev", "playbooks/plan.yml",
-                       *role_vars(stack, plan_artifacts, terraform_stack_variables={"environment": "dev", "size": "large"}),
-                       env=json_env)
+    changed = playbook(
+        "-i",
+        "inventories/dev",
+        "playbooks/plan.yml",
+        *role_vars(stack, plan_artifacts, terraform_stack_variables={"environment": "dev", "size": "large"}),
+        env=json_env,
+    )
     runs.append(changed)
     changed_stats = custom_stats(changed)
     assert changed_stats["bbws_plan_digest"] != digest
@@ -96,8 +100,15 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
     def apply_job(**artifacts_from_plan_job: str) -> subprocess.CompletedProcess:
         shutil.rmtree(stack / ".terraform", ignore_errors=True)
         artifacts = tmp_path / f"apply-job-{len(runs)}"
-        run = playbook("-i", "inventories/dev", "playbooks/apply.yml", *role_vars(stack, artifacts),
-                       "-e", json.dumps(artifacts_from_plan_job), env=env)
+        run = playbook(
+            "-i",
+            "inventories/dev",
+            "playbooks/apply.yml",
+            *role_vars(stack, artifacts),
+            "-e",
+            json.dumps(artifacts_from_plan_job),
+            env=env,
+        )
         runs.append(run)
         return run
 
