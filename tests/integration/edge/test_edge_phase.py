@@ -36,7 +36,7 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
     flat = flat_output(out)
     assert run.returncode == 0, out[-4000:] + run.stderr[-2000:]
     # Bounded wait with progress on screen: 3 attempts, 1 s apart.
-    assert "Wait up to 3 s for the certificate of *.wp.kimmyai.io to be ISSUED" in out
+    assert "Wait for the certificate to be ISSUED, up to 3 s" in out
     assert "FAILED - RETRYING: [bbws-prod]" in out and "(1 retries left)" in out
     # prod: its validation CNAME was removed from the zone -> fallback naming that cause and the distribution URL.
     prod_url = f"https://{clusters['prod'].distribution_domain}"
@@ -70,9 +70,9 @@ def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, play
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     distribution = clusters["prod"].distribution_id
     assert f"PROD: CloudFront deployments can take 15-20 minutes; monitor distribution {distribution}" in flat
-    assert "Wait up to 30 s for CloudFront to be Deployed" in flat
-    assert "FAILED - RETRYING: [bbws-prod]: custom | Wait up to 30 s for CloudFront to be Deployed" in flat
-    assert f"PROD edge: custom domain; URL https://banana.wp.kimmyai.io" in flat
+    assert "Wait for CloudFront to be Deployed, up to 30 s" in flat
+    assert "FAILED - RETRYING: [bbws-prod]: custom | Wait for CloudFront to be Deployed, up to 30 s" in flat
+    assert "PROD edge: custom domain; URL https://banana.wp.kimmyai.io" in flat
     assert f"distribution {distribution} is Deployed" in flat
     # The emulator's hold applies to every distribution not read yet (sit's too); both finish once released.
     assert "SIT edge: custom domain; URL https://banana.wpsit.kimmyai.io" in flat
@@ -90,5 +90,6 @@ def test_cloudfront_still_in_progress_at_the_timeout_is_reported_not_a_fallback(
     flat = flat_output(run.stdout)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "PROD edge: custom domain; URL https://banana.wp.kimmyai.io" in flat
-    assert "FAILED - RETRYING: [bbws-prod]: custom | Wait up to 2 s for CloudFront to be Deployed (1 retries left)" in flat
-    assert f"still InProgress after 2 s; it keeps deploying on its own: CloudFront deployments can take 15-20 minutes; monitor distribution {cluster.distribution_id}" in flat
+    assert "FAILED - RETRYING: [bbws-prod]: custom | Wait for CloudFront to be Deployed, up to 2 s (1 retries left)" in flat
+    note = f"CloudFront deployments can take 15-20 minutes; monitor distribution {cluster.distribution_id}"
+    assert f"still InProgress after 2 s; it keeps deploying on its own: {note}" in flat
