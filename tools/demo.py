@@ -2,9 +2,8 @@
 
 It starts the emulator (three accounts on 127.0.0.1 behind the real profile names), shows the guard
 accepting the three accounts and refusing a wrong one, populates the accounts with the cluster shape
-of terraform/ (Terraform's AWS provider cannot run against the emulator), runs the site's dns and
-health phases for all three environments, breaks one security-group rule to show the diagnosis, and
-stops the emulator.
+of terraform/ (Terraform's AWS provider cannot run against the emulator), runs the whole site over all
+three environments, breaks one security-group rule to show the diagnosis, and stops the emulator.
 """
 
 from __future__ import annotations
@@ -73,8 +72,11 @@ def main() -> int:
             print(f"{name}: account {cluster.account_id}: VPC {cluster.vpc_id}, ALB {cluster.alb_dns_name}, "
                   f"RDS {cluster.rds_identifier}, EFS {cluster.efs_id}, CloudFront {cluster.distribution_id}")
 
-        banner("4. Site run: guard, DNS delegation from prod (wpdev -> dev, wpsit -> sit), health of every environment")
-        rc = playbook("site.yml", *INVENTORIES, "--tags", "dns,health", env=env)
+        banner(
+            "4. The whole site run over dev, sit and prod: guard, backend, plan/approve/apply (reported as not\n"
+            "   runnable here), DNS delegation from prod (wpdev -> dev, wpsit -> sit), edge, health, summary"
+        )
+        rc = playbook("site.yml", *INVENTORIES, env=env)
         if rc != 0:
             return rc
 
