@@ -191,7 +191,7 @@ def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path):
 def test_real_stack_stops_with_a_clear_message(playbook, aws, tmp_path):
     """The collection's terraform/ needs hashicorp/aws, which cannot be downloaded here."""
     run = playbook("-i", "inventories/dev", "playbooks/site.yml", "--tags", "plan",
-                   "-e", json.dumps({"terraform_stack_backend_config": {},
+                   "-e", json.dumps({"terraform_stack_backend_config": {}, "bbws_terraform_runnable": True,
                                      "terraform_stack_artifacts_dir": str(tmp_path / "artifacts")}),
                    env={**ENV, **aws.env()})
     assert run.returncode != 0

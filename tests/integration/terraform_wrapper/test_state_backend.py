@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 import boto3
-import jinja2
 import pytest
 import yaml
 from botocore.exceptions import ClientError
+
+from inventory import host_vars
 
 REPO = Path(__file__).resolve().parents[3]
 REGISTRY = yaml.safe_load((REPO / "inventories" / "common" / "group_vars" / "all" / "environments.yml").read_text())
@@ -22,16 +23,7 @@ DEV = yaml.safe_load((REPO / "inventories" / "dev" / "group_vars" / "bbws_dev" /
 BACKEND = ("site.yml", "-i", "inventories/dev", "--tags", "backend")
 
 
-def render(name: str) -> str:
-    """An inventory variable of dev, rendered the way Ansible renders it (the registry's own Jinja)."""
-    facts = {**REGISTRY, **DEV}
-    value = facts[name]
-    for _depth in range(5):  # the registry's derived variables nest a few levels deep
-        value = jinja2.Template(value).render(facts)
-    return value
-
-
-DEV_BUCKET = render("bbws_state_bucket")
+DEV_BUCKET = host_vars("dev")["bbws_state_bucket"]  # as Ansible renders the inventory
 DEV_PROFILE = REGISTRY["bbws_environments"]["dev"]["profile"]
 
 
