@@ -7,7 +7,8 @@ forwards real requests to the real emulator and, by a deterministic rule, answer
 error AWS would send instead.
 
 Modes:
-    throttle  every ``every``-th request gets a 400 ThrottlingException / Throttling (retryable)
+    throttle  every ``every``-th request gets AWS's throttling answer in its protocol (retryable;
+              S3: 503 SlowDown, JSON: ThrottlingException, query/REST-XML: Throttling)
     limit     requests whose body or path contains ``match`` get a 400 LimitExceeded (not retryable)
     drop      every request's connection is closed without an answer (a network failure)
 
@@ -20,23 +21,52 @@ Modes:
 from __future__ import annotations
 
 import http.client
+import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
+# REST-JSON services whose GETs carry no JSON content type, so the signing name tells.
+REST_JSON_SERVICES = {"elasticfilesystem", "lambda", "apigateway", "elasticache-serverless"}
 
 
-def aws_error(content_type: str, code: str, message: str) -> tuple[str, bytes]:
-    """The error body AWS sends for ``code``, in the protocol the request used."""
-    if "json" in content_type:
-        return "application/x-amz-json-1.1", f'{{"__type": "{code}", "message": "{message}"}}'.encode()
+def service_of(authorization: str) -> str:
+    """The signing name in a SigV4 Authorization header (Credential=KEY/DATE/REGION/SERVICE/aws4_request)."""
+    match = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", authorization or "")
+    return match.group(1) if match else ""
+
+
+def aws_error(headers, fault: str, limit_code: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body AWS sends for ``fault``, in the protocol of the request.
+
+    query (STS, EC2, RDS...) and REST-XML (Route53, CloudFront): an XML ErrorResponse with a 400;
+    JSON (X-Amz-Target: ECS, Logs, Secrets Manager...): a JSON body with __type; REST-JSON (EFS...): a JSON
+    body with the x-amzn-ErrorType header; S3: 503 SlowDown for throttling, an XML Error otherwise.
+    """
+    json_protocol = bool(headers.get("X-Amz-Target"))
+    service = service_of(headers.get("Authorization", ""))
+    content_type = headers.get("Content-Type", "")
+    throttle = fault == "throttle"
+    message = "Rate exceeded" if throttle else "The maximum number of resources of this type has been reached"
+    if service == "s3":
+        code, status = ("SlowDown", 503) if throttle else (limit_code, 400)
+        body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fault-proxy</RequestId></Error>"
+        return status, {"Content-Type": "application/xml"}, body.encode()
+    if json_protocol:
+        code = "ThrottlingException" if throttle else limit_code
+        return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": code, "message": message}).encode()
+    if "json" in content_type or service in REST_JSON_SERVICES:
+        code = "ThrottlingException" if throttle else limit_code
+        return 400, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps({"message": message}).encode()
+    code = "Throttling" if throttle else limit_code
     body = (
         f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
         "<RequestId>fault-proxy</RequestId></ErrorResponse>"
     )
-    return "text/xml", body.encode()
+    return 400, {"Content-Type": "text/xml"}, body.encode()
 
 
 class FaultProxy:
@@ -108,18 +138,14 @@ class FaultProxy:
                     self.connection.close()
                     return
                 if fault:
-                    code, message = (
-                        ("ThrottlingException" if "json" in self.headers.get("Content-Type", "") else "Throttling",
-                         "Rate exceeded")
-                        if fault == "throttle"
-                        else (proxy.limit_code, "The maximum number of resources of this type has been reached")
-                    )
-                    ctype, payload = aws_error(self.headers.get("Content-Type", ""), code, message)
-                    self.send_response(400)
-                    self.send_header("Content-Type", ctype)
+                    status, headers, payload = aws_error(self.headers, fault, proxy.limit_code)
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if self.command != "HEAD":
+                        self.wfile.write(payload)
                     return
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}

@@ -54,3 +54,35 @@ def test_dropped_connections_fail_cleanly_in_bounded_time(aws, module_runner, mo
     assert "Traceback" not in str(result)
     assert 3 <= proxy.requests <= 6, "three attempts (with the credential call also retried at most once more)"
     print(f"dropped connections: gave up after {proxy.requests} attempts in {elapsed:.1f}s")
+
+
+@pytest.mark.parametrize(
+    "service,call,code",
+    [
+        ("s3", lambda c: c.list_buckets(), "SlowDown"),
+        ("efs", lambda c: c.describe_file_systems(), "ThrottlingException"),
+        ("ecs", lambda c: c.list_clusters(), "ThrottlingException"),
+        ("route53", lambda c: c.list_hosted_zones(), "Throttling"),
+        ("ec2", lambda c: c.describe_vpcs(), "Throttling"),
+    ],
+)
+def test_proxy_speaks_each_protocols_throttling(aws, service, call, code):
+    """botocore reads the proxy's answer as that service's own throttling error (so retries are real)."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    creds = boto3.Session(profile_name="Tebogo-sit").get_credentials().get_frozen_credentials()  # before the proxy
+    with FaultProxy(aws.endpoint, mode="throttle", every=1) as proxy:
+        client = boto3.client(
+            service,
+            endpoint_url=proxy.endpoint,
+            region_name="af-south-1",
+            aws_access_key_id=creds.access_key,
+            aws_secret_access_key=creds.secret_key,
+            aws_session_token=creds.token,
+            config=Config(retries={"max_attempts": 1}),
+        )
+        with pytest.raises(ClientError) as err:
+            call(client)
+    assert err.value.response["Error"]["Code"] == code

@@ -18,7 +18,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import emulated_cluster  # tools/ is on sys.path (tests/conftest.py)
-from fault_proxy import FaultProxy
 from seed_zones import seed_zones
 
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
@@ -146,20 +145,3 @@ def recap(stdout: str) -> dict[str, dict[str, int]]:
         if match:
             hosts[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
     return hosts
-
-
-class ProtocolAwareFaultProxy(FaultProxy):
-    """The fault proxy, throttling only query- and JSON-protocol requests.
-
-    Its error answers are a 400 with a query/JSON error body. REST APIs signal throttling otherwise (S3 a 503
-    SlowDown, and a HEAD answer has no body at all; EFS a JSON body with x-amzn-ErrorType), so a REST request
-    given that answer would see a malformed error, not throttling: those pass through untouched.
-    """
-
-    def _decide(self, body: bytes, path: str, target: str) -> str | None:
-        if target or b"Action=" in body:
-            return super()._decide(body, path, target)
-        with self._lock:
-            self.requests += 1
-            self.actions.append(path)
-        return None

@@ -1,8 +1,8 @@
 """Faults over whole playbook runs (the module-level cases are in tests/integration/faults).
 
 - Throttling: a loopback proxy in front of the emulator throttles every n-th request of a site run (guard,
-  backend, dns, health) that uses the query or JSON protocol (EC2, ELB, RDS, STS, ECS, ACM, Logs, Secrets
-  Manager; see ProtocolAwareFaultProxy for why REST calls pass); the run still succeeds, retries are counted.
+  backend, dns, edge, health), each in its own protocol's form (S3 503 SlowDown, JSON ThrottlingException,
+  query and REST-XML Throttling, REST-JSON x-amzn-ErrorType); the run still succeeds, retries are counted.
 - The emulator stopped part way: a private emulator is killed by its PID once the guard has passed; the run
   stops with a clear error naming the endpoint, without a traceback, in bounded time.
 """
@@ -15,9 +15,9 @@ import time
 import pytest
 
 from emulator import Emulator
+from fault_proxy import FaultProxy
 from safety_support import INVENTORIES
 from safety_support import NO_TERRAFORM
-from safety_support import ProtocolAwareFaultProxy
 from safety_support import TRACEBACK
 from safety_support import emulator_env
 from safety_support import flat
@@ -33,7 +33,7 @@ STOP_DEADLINE = 120.0
 
 def test_throttled_site_run_succeeds_and_counts_retries(aws, playbook, tmp_path):
     populate()
-    with ProtocolAwareFaultProxy(aws.endpoint, mode="throttle", every=5) as proxy:
+    with FaultProxy(aws.endpoint, mode="throttle", every=5) as proxy:
         run = playbook("site.yml", *INVENTORIES, *NO_TERRAFORM, "-e", f"cluster_health_artifacts_dir={tmp_path}",
                        env={"AWS_ENDPOINT_URL": proxy.endpoint})
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
