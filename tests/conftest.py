@@ -35,7 +35,7 @@ def emulator(tmp_path_factory):
 def aws(emulator, monkeypatch):
     """A clean emulator with this process's AWS environment pointed at it."""
     emulator.reset()
-    for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID"):
+    for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     for key, value in emulator.env().items():
         monkeypatch.setenv(key, value)

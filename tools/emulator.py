@@ -115,10 +115,10 @@ class Emulator:
     def start(self) -> "Emulator":
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
-        env = dict(os.environ)
-        env.pop("MOTO_ACCOUNT_ID", None)  # would pin every request to one account
+        # None of the caller's moto settings: a pinned account would put every request in one account.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOTO_")}
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.managed_policies else "false"
-        env.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
+        env["MOTO_ACM_VALIDATION_WAIT"] = os.environ.get("MOTO_ACM_VALIDATION_WAIT", "0")  # tests may ask for PENDING
         env["MOTO_RECORDER_FILEPATH"] = str(self.workdir / "moto_recording")  # not in the caller's folder
         moto = Path(sys.executable).with_name("moto_server")
         cmd = [str(moto) if moto.exists() else "moto_server", "-H", "127.0.0.1", "-p", str(self.port)]
