@@ -78,7 +78,7 @@ def main() -> int:
     args = parser.parse_args()
     facts = emulated_cluster.load_inventory(ENVIRONMENT)
     module_args = {"profile": facts["bbws_aws_profile"], "region": facts["bbws_region"], "environment": ENVIRONMENT,
-                   "domain": facts["bbws_domain"], "wait_timeout": 0}
+                   "domain": facts["bbws_domain"], "zone": facts["bbws_dns_zone"], "wait_timeout": 0}
 
     with Emulator(REPO / ".build" / "bench-emulator") as emu:
         os.environ.update(emu.env())

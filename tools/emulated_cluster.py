@@ -62,7 +62,14 @@ def load_inventory(environment: str) -> dict[str, Any]:
     facts.update(
         bbws_account_id=str(registry["account_id"]), bbws_aws_profile=registry["profile"], bbws_domain=registry["domain"]
     )
-    facts["bbws_has_parent_zone"] = (group / "dns.yml").exists()
+    dns = group / "dns.yml"
+    facts["bbws_has_parent_zone"] = dns.exists()
+    # bbws_dns_zone in the inventory: the stack keeps the records in the root zone where it owns it
+    # (prod adopts kimmyai.io: no zone of the domain's own), else in the domain's own zone.
+    zone_mode = (yaml.safe_load(dns.read_text()) or {}).get("bbws_root_zone_mode") if dns.exists() else None
+    zone_mode = zone_mode or common["bbws_root_zone_mode"]
+    facts["bbws_root_zone_mode"] = zone_mode
+    facts["bbws_dns_zone"] = common["bbws_root_domain"] if zone_mode != "none" else registry["domain"]
     return facts
 
 
@@ -94,6 +101,7 @@ class Cluster:
     efs_id: str = ""
     mount_target_ids: list[str] = field(default_factory=list)
     zone_id: str = ""
+    zone_name: str = ""
     certificate_arn: str = ""
     distribution_id: str = ""
     distribution_domain: str = ""
@@ -343,13 +351,16 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
         cluster.mount_target_ids.append(mount["MountTargetId"])
 
     # DNS, the edge certificate (us-east-1) with its validation records, CloudFront in front of the ALB.
+    # As terraform/route53.tf: one zone holds the environment's records -- prod's adopted root zone
+    # (kimmyai.io, no wp.kimmyai.io zone; it also holds the children's delegations), else the domain's own zone.
     route53 = session.client("route53")
-    cluster.zone_id = _create_zone(route53, facts["bbws_domain"], name)
-    if facts["bbws_has_parent_zone"]:
+    cluster.zone_id, cluster.zone_name = _create_zone(route53, facts["bbws_dns_zone"], name), facts["bbws_dns_zone"]
+    if facts["bbws_has_parent_zone"] and facts["bbws_dns_zone"] != facts["bbws_root_domain"]:
         _create_zone(route53, facts["bbws_root_domain"], name)
     acm_edge = session.client("acm", region_name=EDGE_REGION)
     cluster.certificate_arn = _request_certificate(acm_edge, facts)
     _write_validation_records(route53, cluster.zone_id, acm_edge, cluster.certificate_arn)
+    _write_origin_record(route53, cluster.zone_id, facts["bbws_domain"], alb)
     distribution = session.client("cloudfront").create_distribution_with_tags(
         DistributionConfigWithTags={
             "DistributionConfig": _distribution_config(name, facts["bbws_domain"], cluster.alb_dns_name, cluster.certificate_arn),
@@ -393,6 +404,18 @@ def _write_validation_records(route53: Any, zone_id: str, acm: Any, certificate_
     ]
     if changes:
         route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+
+
+def _write_origin_record(route53: Any, zone_id: str, domain: str, alb: dict[str, Any]) -> None:
+    """terraform's aws_route53_record.origin: origin.<domain> as an alias of the ALB, in the environment's zone."""
+    record = {
+        "Name": f"origin.{domain}",
+        "Type": "A",
+        "AliasTarget": {"HostedZoneId": alb["CanonicalHostedZoneId"], "DNSName": alb["DNSName"], "EvaluateTargetHealth": True},
+    }
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
+    )
 
 
 def _distribution_config(name: str, domain: str, alb_dns: str, certificate_arn: str) -> dict[str, Any]:
@@ -642,8 +665,9 @@ def discover(environment: str, session: boto3.Session | None = None) -> Cluster:
         if item.get("Comment") == name:
             cluster.distribution_id, cluster.distribution_domain = item["Id"], item["DomainName"]
             cluster.certificate_arn = item.get("ViewerCertificate", {}).get("ACMCertificateArn", "")
-    zones = session.client("route53").list_hosted_zones_by_name(DNSName=facts["bbws_domain"])["HostedZones"]
-    cluster.zone_id = next((z["Id"].split("/")[-1] for z in zones if z["Name"].rstrip(".") == facts["bbws_domain"]), "")
+    zones = session.client("route53").list_hosted_zones_by_name(DNSName=facts["bbws_dns_zone"])["HostedZones"]
+    cluster.zone_id = next((z["Id"].split("/")[-1] for z in zones if z["Name"].rstrip(".") == facts["bbws_dns_zone"]), "")
+    cluster.zone_name = facts["bbws_dns_zone"]
     return cluster
 
 

@@ -127,11 +127,15 @@ class Context:
         wait_timeout: float = 600,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        zone: str | None = None,
     ) -> None:
         self.environment = environment
         self.project = project
         self.region = region
         self.domain = domain
+        # The hosted zone that holds the environment's records: the root zone where the account owns it
+        # (prod adopts kimmyai.io: no zone of the domain's own), else the domain's own zone.
+        self.zone = zone or domain
         self.resources = {k: v for k, v in (resources or {}).items() if v}
         self.wait_timeout = wait_timeout
         self.sleep = sleep
@@ -459,12 +463,12 @@ def read_acm(acm: Any, ctx: Context) -> dict[str, Any]:
 def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
     zone_id = ctx.resources.get("route53_zone_id")
     if not zone_id:
-        if not ctx.domain:
+        if not ctx.zone:
             return {"found": False, "skipped": "no domain given"}
-        zones = route53.list_hosted_zones_by_name(aws_retry=True, DNSName=ctx.domain)["HostedZones"]
-        zones = [z for z in zones if z["Name"].rstrip(".") == ctx.domain.rstrip(".") and not z.get("Config", {}).get("PrivateZone")]
+        zones = route53.list_hosted_zones_by_name(aws_retry=True, DNSName=ctx.zone)["HostedZones"]
+        zones = [z for z in zones if z["Name"].rstrip(".") == ctx.zone.rstrip(".") and not z.get("Config", {}).get("PrivateZone")]
         if not zones:
-            return {"found": False, "name": ctx.domain}
+            return {"found": False, "name": ctx.zone}
         zone_id = zones[0]["Id"].split("/")[-1]
     zone = route53.get_hosted_zone(aws_retry=True, Id=zone_id)
     records = _paginate(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)

@@ -27,10 +27,10 @@ AREA_TITLES = {
 ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 
 
-def access_points(snapshot: dict[str, Any], domain: str | None) -> dict[str, Any]:
+def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None = None) -> dict[str, Any]:
     """The seed's closing facts: where the cluster answers and what DNS says."""
     alb, cloudfront, rds, efs = snapshot["alb"], snapshot["cloudfront"], snapshot["rds"], snapshot["efs"]
-    zone, acm = snapshot["zone"], snapshot["acm"]
+    zone, acm, zone_name = snapshot["zone"], snapshot["acm"], zone
     cert = next(iter(acm.get("certificates") or []), {})
     return {
         "alb_dns_name": alb.get("dns_name"),
@@ -41,7 +41,7 @@ def access_points(snapshot: dict[str, Any], domain: str | None) -> dict[str, Any
         "rds_master_secret": (rds.get("secret") or {}).get("name"),
         "efs_id": efs.get("id") if efs.get("found") else None,
         "ecs_cluster": snapshot["ecs"].get("name") if snapshot["ecs"].get("found") else None,
-        "route53_zone": zone.get("name") if zone.get("found") else domain,
+        "route53_zone": zone.get("name") if zone.get("found") else (zone_name or domain),
         "route53_zone_id": zone.get("id"),
         "name_servers": zone.get("name_servers", []),
         "certificate_domain": cert.get("domain"),

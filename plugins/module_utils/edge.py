@@ -90,14 +90,27 @@ def record_present(route53: Any, zone_id: str, name: str, rtype: str, value: str
     return False
 
 
-def validation_records(certificate: dict[str, Any], route53: Any, zones: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The certificate's DNS validation CNAMEs, each with the zone that should hold it and whether it does."""
+def named_zone(zones: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The public zone called ``name``, if this account has it."""
+    name = name.rstrip(".").lower()
+    return next((z for z in zones if z["Name"].rstrip(".").lower() == name and not z.get("Config", {}).get("PrivateZone")), None)
+
+
+def validation_records(
+    certificate: dict[str, Any], route53: Any, zones: list[dict[str, Any]], zone_name: str | None = None
+) -> list[dict[str, Any]]:
+    """The certificate's DNS validation CNAMEs, each with the zone that should hold it and whether it does.
+
+    ``zone_name`` is the zone the stack writes them to (prod: the adopted root zone); without it, the
+    closest zone of this account that the record name falls under.
+    """
     seen: dict[str, dict[str, Any]] = {}
+    fixed = named_zone(zones, zone_name) if zone_name else None
     for option in certificate.get("DomainValidationOptions", []) or []:
         record = option.get("ResourceRecord")
         if not record or record["Name"] in seen:
             continue
-        zone = zone_for(zones, record["Name"])
+        zone = fixed if zone_name else zone_for(zones, record["Name"])
         seen[record["Name"]] = {
             "name": record["Name"],
             "type": record["Type"],
@@ -135,7 +148,7 @@ def distribution_view(distribution: dict[str, Any] | None) -> dict[str, Any] | N
     }
 
 
-def certificate_verdict(certificate: dict[str, Any] | None, domain: str) -> tuple[str, str]:
+def certificate_verdict(certificate: dict[str, Any] | None, domain: str, zone_name: str | None = None) -> tuple[str, str]:
     """(state, cause) of the certificate: ``issued``, ``pending`` (may still come) or ``failed`` (will not)."""
     if certificate is None:
         return "failed", f"no ACM certificate for *.{domain} in us-east-1 (the apply with enable_custom_domain=true did not request one)"
@@ -147,7 +160,8 @@ def certificate_verdict(certificate: dict[str, Any] | None, domain: str) -> tupl
         return "failed", f"certificate {certificate['arn']} is {status}{reason}: request a new one (apply again)"
     missing = [r for r in certificate["validation_records"] if not r["in_zone"]]
     if missing:
-        where = ", ".join(f"{r['name']} CNAME {r['value']} (zone {r['zone'] or 'none found in this account'})" for r in missing)
+        where = ", ".join(f"{r['name']} CNAME {r['value']} (zone {r['zone'] or zone_name or 'none found'}"
+                          f"{'' if r['zone'] else ' not in this account'})" for r in missing)
         return "pending", f"the certificate's validation CNAME is not in the zone: {where}"
     if not certificate["validation_records"]:
         return "pending", "ACM has not published the validation records yet"
@@ -165,15 +179,19 @@ def read_edge(
     comment: str,
     certificate_arn: str | None = None,
     distribution_id: str | None = None,
+    zone: str | None = None,
 ) -> dict[str, Any]:
-    """One read of the environment's edge, with the verdicts the role waits on."""
+    """One read of the environment's edge, with the verdicts the role waits on.
+
+    ``zone`` is the hosted zone that holds the validation CNAMEs (prod: the root zone, no zone of its own).
+    """
     distribution = distribution_view(find_distribution(cloudfront, comment, distribution_id))
     if not certificate_arn and distribution and not distribution["default_certificate"]:
         certificate_arn = distribution["certificate_arn"]
     raw = find_certificate(acm, domain, certificate_arn)
-    records = validation_records(raw, route53, list_zones(route53)) if raw else []
+    records = validation_records(raw, route53, list_zones(route53), zone) if raw else []
     certificate = certificate_view(raw, records)
-    cert_state, cert_cause = certificate_verdict(certificate, domain)
+    cert_state, cert_cause = certificate_verdict(certificate, domain, zone)
     if distribution is None:
         cdn_state, cdn_cause = "missing", f"no CloudFront distribution with comment {comment} (apply the stack)"
     elif distribution["status"] == "Deployed":

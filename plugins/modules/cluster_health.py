@@ -41,6 +41,14 @@ options:
       - The environment's domain (for example V(wpdev.kimmyai.io)) - the Route53 zone, the C(*.domain) certificate and
         the CloudFront aliases are checked against it. Without it those checks are skipped.
     type: str
+  zone:
+    description:
+      - The public hosted zone that holds the environment's records (the domain, C(*.domain) and the ACM validation
+        CNAMEs). The zone lookup and the validation-record check use it; the certificate stays C(*.domain).
+      - Where the account owns the root zone (prod adopts V(kimmyai.io)), there is no zone of the domain's own and
+        this is the root zone. The role passes C(bbws_dns_zone).
+      - Defaults to O(domain).
+    type: str
   edge_region:
     description: The region of the CloudFront certificate (ACM for CloudFront lives in us-east-1).
     type: str
@@ -131,6 +139,15 @@ EXAMPLES = r"""
       log_retention_days: 7
       nat_gateway_per_az: false
     report_dir: artifacts/health
+  register: health
+
+- name: Check prod, whose records live in the adopted root zone (no wp.kimmyai.io zone)
+  bbws.ecs_cluster.cluster_health:
+    profile: Tebogo-prod
+    region: af-south-1
+    environment: prod
+    domain: wp.kimmyai.io
+    zone: kimmyai.io
   register: health
 
 - name: Fail when the cluster is unhealthy
@@ -247,6 +264,7 @@ def main():
             environment=dict(type="str", required=True, choices=["dev", "sit", "prod"]),
             project=dict(type="str", default="bbws"),
             domain=dict(type="str"),
+            zone=dict(type="str"),
             edge_region=dict(type="str", default="us-east-1"),
             resources=dict(type="dict", default={}, options={key: dict(type="str") for key in RESOURCE_KEYS}),
             policy=dict(
@@ -283,7 +301,7 @@ def main():
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))
 
     ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
-                  params["wait_timeout"])
+                  params["wait_timeout"], zone=params["zone"])
     snapshot = collect(clients, ctx)
     identity = snapshot.pop("identity")
     if identity.get("error"):
@@ -299,7 +317,7 @@ def main():
         "region": module.region,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **analysis,
-        "access_points": access_points(snapshot, params["domain"]),
+        "access_points": access_points(snapshot, params["domain"], params["zone"]),
         "api_calls": counter.total,
         "api_calls_by_service": dict(sorted(counter.by_service.items())),
         "duration_seconds": round(time.monotonic() - started, 3),

@@ -25,6 +25,13 @@ options:
     description: The environment's domain; its certificate is the one for C(*.<domain>).
     type: str
     required: true
+  zone:
+    description:
+      - The public hosted zone that holds the certificate's validation CNAMEs (the one the stack writes them to).
+      - Where the account owns the root zone (prod adopts V(kimmyai.io)), there is no zone of the domain's own and
+        this is the root zone. The edge role passes C(bbws_dns_zone).
+      - Without it, the closest zone of the account that each record name falls under.
+    type: str
   name:
     description: The stack's name (C(<project>-<environment>)), which terraform sets as the distribution's comment.
     type: str
@@ -57,6 +64,14 @@ EXAMPLES = r"""
   until: edge.certificate_state != 'pending'
   retries: 40
   delay: 15
+
+- name: Read prod's edge; its validation CNAMEs live in the adopted root zone
+  bbws.ecs_cluster.edge_info:
+    profile: Tebogo-prod
+    domain: wp.kimmyai.io
+    zone: kimmyai.io
+    name: bbws-prod
+  register: edge
 """
 
 RETURN = r"""
@@ -123,6 +138,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             domain=dict(type="str", required=True),
+            zone=dict(type="str"),
             name=dict(type="str", required=True),
             certificate_arn=dict(type="str"),
             distribution_id=dict(type="str"),
@@ -143,6 +159,7 @@ def main():
             comment=params["name"],
             certificate_arn=params.get("certificate_arn"),
             distribution_id=params.get("distribution_id"),
+            zone=params.get("zone"),
         )
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))

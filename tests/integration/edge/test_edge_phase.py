@@ -42,6 +42,8 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
     prod_url = f"https://{clusters['prod'].distribution_domain}"
     assert f"PROD edge: default certificate; URL {prod_url}; LIMITATION: tenants are reached at {prod_url}" in flat
     assert "instead of *.wp.kimmyai.io. Cause: ACM certificate validation timeout (3 s): the certificate's validation CNAME is not in the zone" in flat
+    # ... looked for where the stack writes it: prod's adopted root zone (there is no wp.kimmyai.io zone).
+    assert "acm-validations.aws. (zone kimmyai.io)" in flat and "(zone wp.kimmyai.io)" not in flat
     # dev: the zone had no delegation before this run (--tags edge: the dns phase did not run) -> default
     # certificate without waiting, cause named.
     dev_url = f"https://{clusters['dev'].distribution_domain}"

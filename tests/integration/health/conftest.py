@@ -32,6 +32,7 @@ def module_args(environment: str, **extra) -> dict:
         "region": facts["bbws_region"],
         "environment": environment,
         "domain": facts["bbws_domain"],
+        "zone": facts["bbws_dns_zone"],
         "policy": inventory_policy(environment),
         "wait_timeout": 0,
         **extra,

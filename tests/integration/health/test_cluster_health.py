@@ -152,19 +152,47 @@ def test_sizing_drift_against_the_inventory(dev_cluster, module_runner, health_a
     assert result["status"] == "degraded"
 
 
-def test_certificate_pending_without_validation_records(tmp_path, module_runner, health_args, monkeypatch):
+def test_prod_records_live_in_the_adopted_root_zone(aws, module_runner, health_args):
+    # terraform adopts kimmyai.io in prod (root_zone_mode = "adopt"): no wp.kimmyai.io zone exists.
+    facts = emulated_cluster.load_inventory("prod")
+    root, domain = facts["bbws_root_domain"], facts["bbws_domain"]
+    cluster = emulated_cluster.build_cluster("prod")
+    zones = [z["Name"].rstrip(".") for z in boto3.Session(profile_name=facts["bbws_aws_profile"]).client("route53").list_hosted_zones()["HostedZones"]]
+    assert zones == [root]
+    result = module_runner(cluster_health, health_args("prod"))
+    assert result["status"] == "healthy", result["findings"]
+    checks = {c["name"]: c for c in result["checks"]}
+    assert checks["Route53 zone"]["status"] == "pass" and checks["Route53 zone"]["detail"].startswith(f"{root} ({cluster.zone_id})")
+    assert checks["Validation records in the zone"]["status"] == "pass"
+    present, _sep, where = checks["Validation records in the zone"]["detail"].partition(" present in ")
+    found, total = present.split("/")
+    assert where == root and found == total != "0"
+    assert result["access_points"]["certificate_domain"] == f"*.{domain}"
+    assert f"- Route53 Zone: {root} ({cluster.zone_id})" in result["summary"]
+    # Looking for a zone named after the domain (no zone option) is what a real prod account would fail.
+    result = module_runner(cluster_health, health_args("prod", zone=None))
+    assert any(f"The hosted zone {domain} does not exist" in f["summary"] for f in findings(result, "dns"))
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_certificate_pending_without_validation_records(environment, tmp_path, module_runner, health_args, monkeypatch):
     # The shared emulator issues certificates at once; this one keeps them pending as real ACM does
     # while the validation CNAME is missing.
     monkeypatch.setenv("MOTO_ACM_VALIDATION_WAIT", "3600")
     with emulated_cluster_emulator(tmp_path) as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
-        cluster = emulated_cluster.build_cluster("dev")
-        emulated_cluster.inject("dev", "certificate_pending", cluster=cluster)
-        result = module_runner(cluster_health, health_args("dev"))
+        cluster = emulated_cluster.build_cluster(environment)
+        emulated_cluster.inject(environment, "certificate_pending", cluster=cluster)
+        result = module_runner(cluster_health, health_args(environment))
+    zone = emulated_cluster.load_inventory(environment)["bbws_dns_zone"]
     [finding] = findings(result, "acm")
-    assert "PENDING_VALIDATION" in finding["summary"] and "missing from wpdev.kimmyai.io" in finding["summary"]
+    assert "PENDING_VALIDATION" in finding["summary"] and f"are missing from {zone}." in finding["summary"]
+    assert f".{cluster.domain}." in finding["summary"]
     assert f"aws route53 change-resource-record-sets --hosted-zone-id {cluster.zone_id}" in finding["fix"]["cli"]
+    checks = {c["name"]: c for c in result["checks"]}
+    detail = checks["Validation records in the zone"]["detail"]
+    assert detail.startswith("0/") and detail.endswith(f" present in {zone}")
     assert result["status"] == "unhealthy"
 
 

@@ -29,3 +29,8 @@ def test_health_playbook_reports_every_environment_in_check_mode(aws, playbook, 
     assert {p.name for p in reports} == {f"{e}-health.{x}" for e in clusters for x in ("json", "md", "html")}
     sit = json.loads(next(p for p in reports if p.name == "sit-health.json").read_text())
     assert sit["status"] == "unhealthy" and sit["account_id"] == clusters["sit"].account_id
+    # prod adopts the root zone (bbws_dns_zone): the role looks there, not for a wp.kimmyai.io zone.
+    root = emulated_cluster.load_inventory("prod")["bbws_root_domain"]
+    assert f"- Route53 Zone: {root} ({clusters['prod'].zone_id})" in run.stdout
+    prod = json.loads(next(p for p in reports if p.name == "prod-health.json").read_text())
+    assert prod["access_points"]["route53_zone"] == root
