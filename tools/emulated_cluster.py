@@ -37,10 +37,12 @@ from typing import Any
 from typing import Callable
 
 import boto3
-import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inventory import ENVIRONMENTS  # noqa: E402  (tools/ is on the path just above)
+from inventory import host_vars  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-INVENTORIES = REPO / "inventories"
 AZ_SUFFIXES = ("a", "b")
 CONTAINER_PORT = 80
 EDGE_REGION = "us-east-1"
@@ -52,30 +54,12 @@ BANNER = (
 
 # -- inventory -----------------------------------------------------------------------------------
 def load_inventory(environment: str) -> dict[str, Any]:
-    """The environment's facts, read from the inventory (registry + its group_vars), Jinja-free parts only."""
-    common = yaml.safe_load((INVENTORIES / "common" / "group_vars" / "all" / "environments.yml").read_text())
-    group = INVENTORIES / environment / "group_vars" / f"bbws_{environment}"
-    facts: dict[str, Any] = {"bbws_project": common["bbws_project"], "bbws_root_domain": common["bbws_root_domain"]}
-    for name in ("environment.yml", "sizing.yml"):
-        facts.update(yaml.safe_load((group / name).read_text()) or {})
-    registry = common["bbws_environments"][environment]
-    facts.update(
-        bbws_account_id=str(registry["account_id"]), bbws_aws_profile=registry["profile"], bbws_domain=registry["domain"]
-    )
-    dns = group / "dns.yml"
-    facts["bbws_has_parent_zone"] = dns.exists()
-    # bbws_dns_zone in the inventory: the stack keeps the records in the root zone where it owns it
-    # (prod adopts kimmyai.io: no zone of the domain's own), else in the domain's own zone.
-    zone_mode = (yaml.safe_load(dns.read_text()) or {}).get("bbws_root_zone_mode") if dns.exists() else None
-    zone_mode = zone_mode or common["bbws_root_zone_mode"]
-    facts["bbws_root_zone_mode"] = zone_mode
-    facts["bbws_dns_zone"] = common["bbws_root_domain"] if zone_mode != "none" else registry["domain"]
-    return facts
+    """The environment's facts as Ansible renders them from its inventory (tools/inventory.py)."""
+    return host_vars(environment)
 
 
 def environments() -> list[str]:
-    common = yaml.safe_load((INVENTORIES / "common" / "group_vars" / "all" / "environments.yml").read_text())
-    return list(common["bbws_environments"])
+    return list(ENVIRONMENTS)
 
 
 # -- what was built ------------------------------------------------------------------------------
@@ -355,7 +339,7 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
     # (kimmyai.io, no wp.kimmyai.io zone; it also holds the children's delegations), else the domain's own zone.
     route53 = session.client("route53")
     cluster.zone_id, cluster.zone_name = _create_zone(route53, facts["bbws_dns_zone"], name), facts["bbws_dns_zone"]
-    if facts["bbws_has_parent_zone"] and facts["bbws_dns_zone"] != facts["bbws_root_domain"]:
+    if "bbws_dns_parent_zone" in facts and facts["bbws_dns_zone"] != facts["bbws_root_domain"]:
         _create_zone(route53, facts["bbws_root_domain"], name)
     acm_edge = session.client("acm", region_name=EDGE_REGION)
     cluster.certificate_arn = _request_certificate(acm_edge, facts)
@@ -684,7 +668,6 @@ def _load_emulator_env(emulator_dir: Path) -> None:
 
 
 def _emulator_api(emulator_dir: Path) -> Callable[..., Any]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from emulator import Emulator  # the control API helper of the running emulator
 
     port = int(urllib.parse.urlparse(os.environ["AWS_ENDPOINT_URL"]).port or 0)
