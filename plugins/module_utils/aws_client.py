@@ -69,13 +69,14 @@ def never_retry_quota_errors(client):
     return client
 
 
-def aws_client(module, service: str, region: str | None = None):
-    """A client for ``service`` with the module's credentials (``region`` overrides the module's region).
+def aws_client(module, service: str, region: str | None = None, **credentials):
+    """A client for ``service`` with the module's credentials (``region`` overrides the module's region;
+    ``credentials`` such as ``profile_name`` override the module's for another account of the run).
 
     Call it with ``aws_retry=True`` to add AWSRetry's jittered backoff for long throttling.
     """
     extra = {"region": region} if region else {}
-    client = module.client(service, config=client_config(), **extra)
+    client = module.client(service, config=client_config(), **extra, **credentials)
     never_retry_quota_errors(client)
     return RetryingBotoClientWrapper(
         client, AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=10, catch_extra_error_codes=THROTTLING_CODES)

@@ -41,6 +41,28 @@ def missing_profile_message(profile: str | None) -> str | None:
     )
 
 
+KEY_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY")
+
+
+def ambient_keys_message(profile: str | None, params: dict) -> str | None:
+    """None unless a profile is named while access keys also come from elsewhere (the environment or options).
+
+    botocore would refuse the pair without saying where the keys come from; say it, and how to fix it.
+    """
+    if not profile:
+        return None
+    exported = [name for name in KEY_VARIABLES if os.environ.get(name)]
+    if exported:
+        return (
+            f"Both profile {profile!r} and access keys exported in the environment ({', '.join(exported)}) are set, "
+            f"so it is not clear which account to use. Unset the keys (unset {' '.join(exported)} AWS_SECRET_ACCESS_KEY "
+            "AWS_SESSION_TOKEN) to use the profile, or drop the profile. Nothing was touched."
+        )
+    if params.get("access_key"):
+        return f"Both profile {profile!r} and the access_key option are set; give one of them. Nothing was touched."
+    return None
+
+
 def error_code(error: Exception) -> str:
     response = getattr(error, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))

@@ -33,6 +33,23 @@ class AmbiguousZoneError(DelegationError):
     """More than one public hosted zone has the exact name: refusing to guess."""
 
 
+# Route 53 accepts TTLs from 0 to 2147483647 seconds. An NS delegation with a TTL under a minute makes every
+# resolver ask the parent again almost at once; a TTL of 0 disables caching of the delegation altogether.
+ROUTE53_MAX_TTL = 2147483647
+NS_MIN_TTL = 60
+
+
+def validate_ttl(ttl) -> int:
+    """The NS delegation TTL, or DelegationError saying the accepted range (before anything is read or written)."""
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not NS_MIN_TTL <= ttl <= ROUTE53_MAX_TTL:
+        raise DelegationError(
+            f"ttl {ttl} is not accepted for an NS delegation: give whole seconds from {NS_MIN_TTL} to {ROUTE53_MAX_TTL} "
+            f"(Route 53's maximum; {NS_MIN_TTL} is the floor for delegations, 300 to 172800 is usual). Nothing was "
+            "written."
+        )
+    return ttl
+
+
 def normalize_name(name: str) -> str:
     """Lower-case DNS name without the trailing dot (Route 53 returns names with it, inventories without)."""
     return str(name).strip().rstrip(".").lower()

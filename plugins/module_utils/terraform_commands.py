@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from typing import Any
 from typing import Callable
@@ -52,6 +53,36 @@ RunCommand = Callable[..., tuple[int, str, str]]
 
 # Terraform must never wait for input or print colour codes into results.
 AUTOMATION_ENV = {"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "NO_COLOR": "1"}
+# A diagnostic of severity error, plain or boxed. Some builds report an unreadable -var-file and then plan anyway
+# (from defaults) with a success exit code: any error diagnostic fails the command, whatever the exit code.
+ERROR_DIAGNOSTIC_RE = re.compile(r"^(?:\u2502 )?Error: ", re.MULTILINE)
+
+
+def check_variables_file(variables_file: str | None) -> None:
+    """Refuse a variables file that is missing, unreadable, or (JSON) does not parse, before Terraform runs."""
+    if not variables_file:
+        return
+    if not os.path.isfile(variables_file):
+        raise TerraformCommandError(
+            f"The variables file {variables_file} does not exist: nothing was planned (a plan made without it would "
+            "use the stack's defaults)."
+        )
+    try:
+        with open(variables_file, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise TerraformCommandError(f"The variables file {variables_file} cannot be read ({e}): nothing was planned.")
+    if variables_file.endswith(".json"):
+        try:
+            values = json.loads(text)
+        except ValueError as e:
+            raise TerraformCommandError(
+                f"The variables file {variables_file} is not valid JSON ({e}): nothing was planned."
+            ) from None
+        if not isinstance(values, dict):
+            raise TerraformCommandError(
+                f"The variables file {variables_file} must hold a JSON object of variable values: nothing was planned."
+            )
 
 
 class TerraformCommands:
@@ -64,7 +95,7 @@ class TerraformCommands:
     def _run(self, command: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> tuple[int, str, str]:
         argv = [self.binary, command, *args]
         rc, out, err = self.run_command(argv, cwd=self.project_path, environ_update=self.env)
-        if rc not in ok_codes:
+        if rc not in ok_codes or ERROR_DIAGNOSTIC_RE.search(err or ""):
             raise classify(command, rc, out, err, self.project_path, self.binary)
         return rc, out, err
 
@@ -129,6 +160,7 @@ def run_plan(
     destroy: bool = False,
 ) -> dict[str, Any]:
     """init, plan to ``plan_file``, read the plan back as JSON; the plan file's digest binds approval to it."""
+    check_variables_file(variables_file)
     os.makedirs(os.path.dirname(os.path.abspath(plan_file)), exist_ok=True)
     commands.init(backend_config)
     has_changes = commands.plan(plan_file, variables_file, lock_timeout, destroy)
@@ -144,6 +176,11 @@ def run_plan(
 
 
 def verify_digest(plan_file: str, expected_digest: str) -> str:
+    if not (expected_digest or "").strip():
+        raise TerraformPlanChanged(
+            "No approval was given: expected_digest is empty. Nothing was applied. Give the SHA-256 digest of the "
+            "approved plan, as printed by the plan run."
+        )
     if not os.path.isfile(plan_file):
         raise TerraformPlanChanged(f"The plan file {plan_file} does not exist: plan again and approve the new digest.")
     actual = file_sha256(plan_file)

@@ -17,6 +17,11 @@ description:
     account and environment and the account found, names the environment and profile the found account belongs
     to (from O(known_accounts)) and says how to fix it.
   - It only reads, so it behaves the same in check mode and never reports C(changed).
+  - When the host belongs to an environment group of the inventory (C(bbws_<environment>)), the task also checks
+    that the host's group, O(environment), O(expected_account_id) and O(profile) all name the same environment of
+    O(known_accounts), and that no other host of the play claims that environment; then it sets the fact
+    C(bbws_guard_proof), which every role of the collection that touches AWS verifies before its first task.
+    The proof is bound to this C(ansible-playbook) run, the host, the account and the profiles asserted.
 author:
   - BBWS Platform Engineering (@bbws-platform)
 options:
@@ -71,6 +76,12 @@ environment:
   returned: success
   type: str
   sample: prod
+verified:
+  description: Every profile asserted by this task and the account it landed in.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"profile": "Tebogo-prod", "account_id": "093646564004", "environment": "prod"}]
 """
 
 try:
@@ -85,8 +96,30 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import as
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import ambient_keys_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
+
+
+def _identity(module, profile: str | None, own: bool) -> dict:
+    """STS identity of the module's own credentials, or of another profile of the run."""
+    problem = missing_profile_message(profile) or (ambient_keys_message(profile, module.params) if own else None)
+    if problem:
+        module.fail_json(msg=problem)
+    extra = (
+        {}
+        if own
+        else {
+            "profile_name": profile,
+            "aws_access_key_id": None,
+            "aws_secret_access_key": None,
+            "aws_session_token": None,
+        }
+    )
+    try:
+        return aws_client(module, "sts", **extra).get_caller_identity(aws_retry=True)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        module.fail_json(msg=connection_failure_message(e, profile))
 
 
 def main():
@@ -95,6 +128,17 @@ def main():
             expected_account_id=dict(type="str", required=True),
             environment=dict(type="str", choices=["dev", "sit", "prod"]),
             known_accounts=dict(type="dict"),
+            additional_profiles=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    profile=dict(type="str", required=True),
+                    account_id=dict(type="str", required=True),
+                    environment=dict(type="str"),
+                    zone=dict(type="str"),
+                ),
+            ),
         ),
         supports_check_mode=True,
     )
@@ -102,30 +146,32 @@ def main():
     try:
         validate_account_id(params["expected_account_id"])
         normalize_known_accounts(params["known_accounts"])
+        for other in params["additional_profiles"]:
+            validate_account_id(other["account_id"], what=f"account_id of profile {other['profile']}")
     except ValueError as e:
         module.fail_json(msg=str(e))
 
-    problem = missing_profile_message(params.get("profile"))
-    if problem:
-        module.fail_json(msg=problem)
-
-    sts = aws_client(module, "sts")
-    try:
-        identity = sts.get_caller_identity(aws_retry=True)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
-
-    try:
-        result = assert_account(
-            identity,
-            params["expected_account_id"],
-            environment=params.get("environment"),
-            known_accounts=params.get("known_accounts"),
-            profile=params.get("profile"),
+    checks = [(params.get("profile"), params["expected_account_id"], params.get("environment"), True)]
+    checks += [(o["profile"], o["account_id"], o.get("environment"), False) for o in params["additional_profiles"]]
+    verified = []
+    for profile, account_id, environment, own in checks:
+        identity = _identity(module, profile, own)
+        try:
+            result = assert_account(
+                identity,
+                account_id,
+                environment=environment,
+                known_accounts=params.get("known_accounts"),
+                profile=profile,
+            )
+        except AccountMismatchError as e:
+            module.fail_json(msg=str(e), account_id=identity.get("Account"), expected_account_id=account_id)
+        verified.append(
+            {"profile": profile or "", "account_id": result["account_id"], "environment": result["environment"]}
         )
-    except AccountMismatchError as e:
-        module.fail_json(msg=str(e), account_id=identity.get("Account"), expected_account_id=params["expected_account_id"])
-    module.exit_json(changed=False, **result)
+        if own:
+            main_result = result
+    module.exit_json(changed=False, verified=verified, **main_result)
 
 
 if __name__ == "__main__":

@@ -80,7 +80,10 @@ options:
         environment and profile of the account that was found.
     type: dict
   ttl:
-    description: TTL of the NS record sets written in the parent.
+    description:
+      - TTL of the NS record sets written in the parent, in seconds.
+      - From 60 (the floor for a delegation) to 2147483647 (Route 53's maximum); anything else is refused before any
+        AWS call.
     type: int
     default: 300
   state:
@@ -395,6 +398,7 @@ class Delegation:
                 r53d.check_child_of_parent(child["zone"], self.parent_zone)
             if params.get("parent_account_id"):
                 validate_account_id(params["parent_account_id"], what="parent_account_id")
+            r53d.validate_ttl(params["ttl"])
         except (ValueError, r53d.DelegationError) as e:
             self.fail(str(e))
         names = [c["zone"] for c in children]

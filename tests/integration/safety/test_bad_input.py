@@ -9,7 +9,9 @@ or applied.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -18,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import TerraformCommands
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_apply
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan
 from inventory import host_vars
@@ -91,6 +95,38 @@ def child_in_parent_account(ctx: Ctx) -> list[str]:
     return ["playbooks/delegate_dns.yml", "-i", "inventories/prod"]
 
 
+def guard_skipped(playbook: str, *options: str) -> Callable[[Ctx], list[str]]:
+    """A prod run of ``playbook`` with options that skip the guard's own tasks; the roles must still refuse."""
+    artifacts = lambda ctx: ["-e", json.dumps({"terraform_stack_artifacts_dir": str(ctx.artifacts),  # noqa: E731
+                                               "cluster_health_artifacts_dir": str(ctx.artifacts)})]
+    return lambda ctx: [playbook, "-i", "inventories/prod", *options, *artifacts(ctx)]
+
+
+def doubled_dev_inventory(ctx: Ctx) -> list[str]:
+    """A second inventory that also claims dev (another host name in group bbws_dev)."""
+    copy = ctx.tmp / "inventories"
+    shutil.copytree(REPO / "inventories", copy, symlinks=True)
+    hosts = copy / "dev" / "hosts.yml"
+    hosts.write_text(hosts.read_text().replace("bbws-dev:", "bbws-dev-copy:"))
+    return ["site.yml", "-i", "inventories/dev", "-i", str(copy / "dev"), *NO_TERRAFORM]
+
+
+def keys_beside_profile(ctx: Ctx) -> list[str]:
+    ctx.env.update({"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXPORTED", "AWS_SECRET_ACCESS_KEY": "exported-secret"})
+    return ["site.yml", "-i", "inventories/dev", *NO_TERRAFORM]
+
+
+def child_in_parent_account_site(ctx: Ctx) -> list[str]:
+    """prod alone: its guard asserts the child profiles, and the dev child lands in prod's account."""
+    child_in_parent_account(ctx)
+    return ["site.yml", "-i", "inventories/prod", *NO_TERRAFORM]
+
+
+FORGED_PROOF = {"environment": "prod", "account_id": PROD["bbws_account_id"], "protected": False, "mac": "0" * 64,
+                "profiles": {PROD["bbws_aws_profile"]: PROD["bbws_account_id"]}}
+NOT_GUARDED = "The account guard has not verified bbws-prod in this run"
+
+
 def fixture_vars(ctx: Ctx, **extra) -> list[str]:
     values = {
         "terraform_stack_project_path": str(ctx.stack), "terraform_stack_backend_config": {},
@@ -117,6 +153,18 @@ def approval_for_another_plan(ctx: Ctx) -> list[str]:
     """A real digest of a sit plan, given as the approval of a dev run."""
     other = _fixture_plan(ctx, "sit", "sit")
     return ["-i", "inventories/dev", STACK_PLAYBOOK, *fixture_vars(ctx), "-e", f"bbws_approve={other['digest'][:12]}"]
+
+
+def ambiguous_approval(ctx: Ctx) -> list[str]:
+    """Two dev plan summaries whose digests start alike: a prefix of both is ambiguous, not 'no match'."""
+    plan = _fixture_plan(ctx, "dev", "dev")
+    prefix = plan["digest"][:12]
+    for run, tail in (("20260101T000000Z", plan["digest"][12:]), ("20260102T000000Z", "f" * 52)):
+        folder = ctx.artifacts / f"{run}-dev"
+        folder.mkdir(parents=True)
+        (folder / "plan-summary.json").write_text(json.dumps(
+            {"digest": prefix + tail, "plan_file": plan["plan_file"], "project_path": str(ctx.stack)}))
+    return ["-i", "inventories/dev", STACK_PLAYBOOK, *fixture_vars(ctx), "-e", f"bbws_approve={prefix}"]
 
 
 def protected_prod_change(ctx: Ctx) -> list[str]:
@@ -147,12 +195,54 @@ ROWS = [
     Row("destroy.yml on prod", lambda ctx: ["playbooks/destroy.yml", "-i", "inventories/prod"],
         f"Destroying PROD is not allowed (account {PROD['bbws_account_id']})"),
     Row("approval digest for another plan", approval_for_another_plan, "does not match any dev plan"),
+    Row("approval digest prefix of two plans", ambiguous_approval, "is ambiguous: it is the start of 2 dev plans"),
     Row("prod plan touching protected resources without consent", protected_prod_change,
         "PROD plan refused: it deletes or replaces protected resources (terraform_data.db)", gate=True),
     Row("two environments claim the same account", shared_account_inventory,
         f"Two environments claim account {DEV['bbws_account_id']}: dev and sit"),
     Row("delegation child whose profile lands in the parent's account", child_in_parent_account,
         f"expected {DEV['bbws_account_id']} (dev) but found {PROD['bbws_account_id']} (prod"),
+    # Options that skip the guard's tasks: every role that touches AWS checks the guard's proof by itself.
+    Row("destroy.yml on prod starting after the refusal and the guard",
+        guard_skipped("playbooks/destroy.yml", "--start-at-task", "Plan the stack"), NOT_GUARDED),
+    Row("destroy.yml on prod skipping the always tags", guard_skipped("playbooks/destroy.yml", "--skip-tags", "always"),
+        NOT_GUARDED),
+    Row("plan.yml on prod with terraform_stack_destroy=true",
+        guard_skipped("playbooks/plan.yml", "-e", "terraform_stack_destroy=true"),
+        f"Destroying PROD is not allowed (account {PROD['bbws_account_id']})"),
+    Row("apply.yml on prod starting after the guard",
+        guard_skipped("playbooks/apply.yml", "--start-at-task", "Load the approved plan", "-e", "bbws_approve=0123456789ab"),
+        NOT_GUARDED),
+    Row("delegate_dns.yml on prod starting after the guard",
+        guard_skipped("playbooks/delegate_dns.yml", "--start-at-task", "Delegate the child zones from the parent zone"),
+        NOT_GUARDED),
+    Row("plan.yml on prod starting after the guard", guard_skipped("playbooks/plan.yml", "--start-at-task", "Plan the stack"),
+        NOT_GUARDED),
+    Row("health.yml on prod skipping the always tags", guard_skipped("playbooks/health.yml", "--skip-tags", "always"),
+        NOT_GUARDED),
+    Row("site.yml on prod skipping the always tags", guard_skipped("site.yml", "--skip-tags", "always"), NOT_GUARDED),
+    Row("a guard proof given as an extra var",
+        guard_skipped("playbooks/plan.yml", "--skip-tags", "always", "-e", json.dumps({"bbws_guard_proof": FORGED_PROOF})),
+        "The guard proof of bbws-prod was not issued by this run's guard"),
+    Row("an extra var renames prod's environment", site("inventories/prod", "-e", "bbws_environment=dev"),
+        "Host bbws-prod is in group bbws_prod, but its environment is given as 'dev'"),
+    Row("two inventories claim dev", doubled_dev_inventory, "One environment per run: dev by bbws-dev, bbws-dev-copy"),
+    Row("mistyped inventory path", lambda ctx: ["site.yml", "-i", "inventories/prdo"],
+        "Completely failed to parse inventory source"),
+    Row("tags that select no phase", site("inventories/dev", "--tags", "bakcend"),
+        "--tags bakcend selects no phase of this playbook"),
+    Row("NS delegation TTL 0", lambda ctx: ["playbooks/delegate_dns.yml", "-i", "inventories/prod", "-e", "dns_delegation_ttl=0"],
+        "ttl 0 is not accepted for an NS delegation"),
+    Row("NS delegation TTL beyond Route 53's maximum",
+        lambda ctx: ["playbooks/delegate_dns.yml", "-i", "inventories/prod", "-e", "dns_delegation_ttl=999999999999"],
+        "ttl 999999999999 is not accepted for an NS delegation"),
+    Row("negative NS delegation TTL",
+        lambda ctx: ["playbooks/delegate_dns.yml", "-i", "inventories/prod", "-e", "dns_delegation_ttl=-5"],
+        "ttl -5 is not accepted for an NS delegation"),
+    Row("access keys exported beside the profile", keys_beside_profile,
+        "Both profile 'Tebogo-dev' and access keys exported in the environment (AWS_ACCESS_KEY_ID)"),
+    Row("a failed child profile's cause reaches the summary", child_in_parent_account_site,
+        f"PROD: FAILED in its guard phase: Account ID mismatch: expected {DEV['bbws_account_id']} (dev)"),
 ]
 
 
@@ -177,3 +267,59 @@ def test_bad_input_is_refused_early_and_creates_nothing(row, aws, playbook, tmp_
         assert after == state_before, "the refused run changed the Terraform state"
         assert FIXTURE_SECRET not in output, "a secret the stack derives appeared in the output"
     print(f"{row.case}: refused ({seen.reads} reads, 0 writes)")
+
+
+def _missing_variables(ctx: Ctx) -> dict:
+    return {"variables_file": str(ctx.tmp / "no-such.tfvars.json")}
+
+
+def _broken_variables(ctx: Ctx) -> dict:
+    (ctx.tmp / "broken.tfvars.json").write_text("{environment: dev")
+    return {"variables_file": str(ctx.tmp / "broken.tfvars.json")}
+
+
+MODULE_ROWS = [
+    ("terraform_plan with a missing variables file", _missing_variables, "no-such.tfvars.json does not exist: nothing was planned"),
+    ("terraform_plan with a variables file that does not parse", _broken_variables,
+     "broken.tfvars.json is not valid JSON"),
+]
+
+
+@pytest.mark.parametrize("case, args, refusal", MODULE_ROWS, ids=[r[0] for r in MODULE_ROWS])
+def test_terraform_plan_refuses_bad_inputs_before_planning(case, args, refusal, tmp_path, monkeypatch):
+    """Terraform here reports an unreadable -var-file and plans from defaults anyway: the module must not."""
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(TERRAFORMRC))
+    ctx = Ctx(tmp_path, None)
+    shutil.copytree(FIXTURE_STACK, ctx.stack)
+    plan_file = tmp_path / "refused.tfplan"
+    result = run_module(terraform_plan, {"project_path": str(ctx.stack), "plan_file": str(plan_file),
+                                         "binary_path": str(TERRAFORM), **args(ctx)})
+    assert result.failed and refusal in result["msg"], result
+    assert "digest" not in result and not plan_file.exists()
+
+
+def test_terraform_errors_fail_the_plan_whatever_the_exit_code(tmp_path, monkeypatch):
+    """A -var-file Terraform cannot read, given past the module's own checks, still fails with Terraform's message."""
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(TERRAFORMRC))
+    shutil.copytree(FIXTURE_STACK, tmp_path / "stack")
+
+    def run(argv, cwd=None, environ_update=None):
+        done = subprocess.run(argv, cwd=cwd, env={**os.environ, **(environ_update or {})},
+                              capture_output=True, text=True, check=False)
+        return done.returncode, done.stdout, done.stderr
+
+    commands = TerraformCommands(run, str(tmp_path / "stack"), str(TERRAFORM))
+    commands.init()
+    with pytest.raises(TerraformError, match="Failed to read variables file"):
+        commands.plan(str(tmp_path / "p.tfplan"), str(tmp_path / "missing.tfvars"))
+
+
+def test_an_empty_approval_digest_is_refused_as_such(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(TERRAFORMRC))
+    ctx = Ctx(tmp_path, None)
+    plan = _fixture_plan(ctx, "dev", "dev")
+    result = run_module(terraform_apply, {k: v for k, v in plan["args"].items() if k != "variables_file"}
+                        | {"expected_digest": ""})
+    assert result.failed and "No approval was given: expected_digest is empty" in result["msg"], result
+    assert "the approval was for ." not in result["msg"]
+    assert not (ctx.stack / "terraform.tfstate").exists() or "resources" not in (ctx.stack / "terraform.tfstate").read_text()

@@ -59,11 +59,12 @@ def summaries(artifacts: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(artifacts.glob("*-*/plan-summary.json"))]
 
 
-def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack, tmp_path):
+def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack, tmp_path, aws):
+    env = {**ENV, **aws.env()}  # the guard asserts the dev account before the role runs
     artifacts = tmp_path / "artifacts"
     runs = []
 
-    closed = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), env=ENV)
+    closed = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), env=env)
     runs.append(closed)
     assert closed.returncode != 0
     [plan] = summaries(artifacts)
@@ -75,14 +76,14 @@ def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack
     assert "Estimated monthly cost" in output(closed) and "Expected apply time" in output(closed)
 
     wrong = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", "bbws_approve=0123456789ab",
-                     env=ENV)
+                     env=env)
     runs.append(wrong)
     assert wrong.returncode != 0
     assert "bbws_approve=0123456789ab does not match any dev plan" in output(wrong)
     assert resources(stack) == []
 
     approved = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}",
-                        env=ENV)
+                        env=env)
     runs.append(approved)
     assert approved.returncode == 0, output(approved)
     assert len(resources(stack)) == 3
@@ -104,13 +105,14 @@ def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack
 
     # An approval names one plan: used once, the state moved on, and applying it again is refused as stale.
     again = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}",
-                     env=ENV)
+                     env=env)
     assert again.returncode != 0
     assert "saved plan is stale" in output(again)
 
 
-def test_check_mode_plans_and_applies_nothing(playbook, stack, tmp_path):
-    run = playbook("-i", "inventories/dev", PLAYBOOK, "--check", *role_vars(stack, tmp_path / "a"), env=ENV)
+def test_check_mode_plans_and_applies_nothing(playbook, stack, tmp_path, aws):
+    env = {**ENV, **aws.env()}
+    run = playbook("-i", "inventories/dev", PLAYBOOK, "--check", *role_vars(stack, tmp_path / "a"), env=env)
     assert run.returncode == 0, output(run)
     assert "check mode: the gate and the apply do not run" in output(run)
     assert re.search(r"Plan the stack\] \*+\nchanged: \[bbws-dev\]", run.stdout)  # drift reported as changed
@@ -173,9 +175,9 @@ def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: flo
     return os.waitstatus_to_exitcode(status), text
 
 
-def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path):
+def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path, aws):
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, **ENV, "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1",
+    env = {**os.environ, **ENV, **aws.env(), "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/dev", PLAYBOOK,
             *role_vars(stack, tmp_path / "artifacts")]
