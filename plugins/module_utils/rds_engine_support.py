@@ -50,7 +50,9 @@ def _day(value: Any) -> datetime.date | None:
     return None
 
 
-def _ask_rds(rds: Any, engine: str, major: str, retry: bool) -> tuple[dict[str, datetime.date | None] | None, str | None]:
+def _ask_rds(
+    rds: Any, engine: str, major: str, retry: bool
+) -> tuple[dict[str, datetime.date | None] | None, str | None]:
     """(lifecycle end dates by name, None) from RDS, or (None, why RDS gave no answer)."""
     try:
         call = rds.describe_db_major_engine_versions
@@ -70,8 +72,14 @@ def _ask_rds(rds: Any, engine: str, major: str, retry: bool) -> tuple[dict[str, 
     return None, f"RDS lists no standard-support dates for {engine} {major}"
 
 
-def engine_support(rds: Any, engine: str | None, engine_version: str | None, lifecycle_support: str | None,
-                   today: datetime.date | None = None, retry: bool = False) -> dict[str, Any]:
+def engine_support(
+    rds: Any,
+    engine: str | None,
+    engine_version: str | None,
+    lifecycle_support: str | None,
+    today: datetime.date | None = None,
+    retry: bool = False,
+) -> dict[str, Any]:
     """The support status of one instance's engine.
 
     ``status`` is standard-support, extended-support, end-of-support or unknown; ``source`` says where
@@ -80,9 +88,15 @@ def engine_support(rds: Any, engine: str | None, engine_version: str | None, lif
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
     major = major_version(engine_version)
     result: dict[str, Any] = {
-        "engine": engine, "major_version": major, "lifecycle_support": lifecycle_support, "status": "unknown",
-        "end_of_standard_support": None, "end_of_extended_support": None, "source": None,
-        "rds_answer": "unknown", "reason": None,
+        "engine": engine,
+        "major_version": major,
+        "lifecycle_support": lifecycle_support,
+        "status": "unknown",
+        "end_of_standard_support": None,
+        "end_of_extended_support": None,
+        "source": None,
+        "rds_answer": "unknown",
+        "reason": None,
     }
     if not engine or not major:
         result["reason"] = f"no engine version to look up ({engine} {engine_version})"
@@ -115,8 +129,11 @@ def check_engine_support(result: Any, rds: dict[str, Any]) -> None:
     support = rds.get("engine_support")
     if not support:
         return
-    where = ("RDS" if support["source"] == "rds" else "the fallback table of end-of-standard-support dates "
-             f"(RDS did not answer: {support['reason']})")
+    where = (
+        "RDS"
+        if support["source"] == "rds"
+        else "the fallback table of end-of-standard-support dates " f"(RDS did not answer: {support['reason']})"
+    )
     label = f"{support['engine']} {support['major_version']}"
     if support["status"] == "unknown":
         result.check("rds", "RDS engine support", None, f"{label}: unknown ({support['reason']})")
@@ -125,11 +142,21 @@ def check_engine_support(result: Any, rds: dict[str, Any]) -> None:
     if result.check("rds", "RDS engine support", support["status"] == "standard-support", detail, warn_only=True):
         return
     billed = support["lifecycle_support"] != EXTENDED_DISABLED
-    consequence = ("it is billed for RDS Extended Support" if billed and support["status"] == "extended-support"
-                   else "RDS upgrades it to a supported major version in a maintenance window" if not billed
-                   else "it is past the end of Extended Support and RDS upgrades it")
-    result.find("high" if support["status"] == "end-of-support" else "medium", "rds",
-                f"RDS {rds['id']} runs {label}, whose standard support ended on {support['end_of_standard_support']}: "
-                f"{consequence} (dates from {where}).",
-                "Choose a supported major (8.4) in bbws_rds_engine_version in the inventory's sizing.yml and apply it "
-                "(a snapshot is taken before the upgrade).", [rds.get("arn")])
+    consequence = (
+        "it is billed for RDS Extended Support"
+        if billed and support["status"] == "extended-support"
+        else (
+            "RDS upgrades it to a supported major version in a maintenance window"
+            if not billed
+            else "it is past the end of Extended Support and RDS upgrades it"
+        )
+    )
+    result.find(
+        "high" if support["status"] == "end-of-support" else "medium",
+        "rds",
+        f"RDS {rds['id']} runs {label}, whose standard support ended on {support['end_of_standard_support']}: "
+        f"{consequence} (dates from {where}).",
+        "Choose a supported major (8.4) in bbws_rds_engine_version in the inventory's sizing.yml and apply it "
+        "(a snapshot is taken before the upgrade).",
+        [rds.get("arn")],
+    )

@@ -38,9 +38,13 @@ def test_emulator_without_the_operation_gives_unknown_and_the_fallback_table(aws
     assert result["source"] == "fallback-table"
     assert result["status"] == "extended-support"
     assert result["end_of_standard_support"] == "2026-07-31"
-    on_the_last_day = support.engine_support(emulated_rds(aws), "mysql", "8.0.39", support.EXTENDED, today=BEFORE_80_END)
+    on_the_last_day = support.engine_support(
+        emulated_rds(aws), "mysql", "8.0.39", support.EXTENDED, today=BEFORE_80_END
+    )
     assert on_the_last_day["status"] == "standard-support"
-    current = support.engine_support(emulated_rds(aws), "mysql", "8.4.7", support.EXTENDED_DISABLED, today=AFTER_80_STANDARD)
+    current = support.engine_support(
+        emulated_rds(aws), "mysql", "8.4.7", support.EXTENDED_DISABLED, today=AFTER_80_STANDARD
+    )
     assert (current["status"], current["source"]) == ("standard-support", "fallback-table")
 
 
@@ -56,12 +60,26 @@ def test_rds_answer_wins_over_the_fallback_table():
     stubber = Stubber(client)
     stubber.add_response(
         "describe_db_major_engine_versions",
-        {"DBMajorEngineVersions": [{"Engine": "mysql", "MajorEngineVersion": "8.0", "SupportedEngineLifecycles": [
-            {"LifecycleSupportName": support.STANDARD, "LifecycleSupportStartDate": datetime.datetime(2018, 10, 23),
-             "LifecycleSupportEndDate": datetime.datetime(2026, 12, 31)},
-            {"LifecycleSupportName": support.EXTENDED, "LifecycleSupportStartDate": datetime.datetime(2027, 1, 1),
-             "LifecycleSupportEndDate": datetime.datetime(2029, 12, 31)},
-        ]}]},
+        {
+            "DBMajorEngineVersions": [
+                {
+                    "Engine": "mysql",
+                    "MajorEngineVersion": "8.0",
+                    "SupportedEngineLifecycles": [
+                        {
+                            "LifecycleSupportName": support.STANDARD,
+                            "LifecycleSupportStartDate": datetime.datetime(2018, 10, 23),
+                            "LifecycleSupportEndDate": datetime.datetime(2026, 12, 31),
+                        },
+                        {
+                            "LifecycleSupportName": support.EXTENDED,
+                            "LifecycleSupportStartDate": datetime.datetime(2027, 1, 1),
+                            "LifecycleSupportEndDate": datetime.datetime(2029, 12, 31),
+                        },
+                    ],
+                }
+            ]
+        },
         {"Engine": "mysql", "MajorEngineVersion": "8.0"},
     )
     with stubber:
@@ -73,9 +91,15 @@ def test_rds_answer_wins_over_the_fallback_table():
 def test_read_rds_reports_the_support_status_through_the_retrying_clients(aws):
     """The collector's own (retry-wrapped) client: the missing operation must not be retried for minutes."""
     raw = emulated_rds(aws)
-    raw.create_db_instance(DBInstanceIdentifier="bbws-dev-mysql", DBInstanceClass="db.t3.micro", Engine="mysql",
-                           EngineVersion="8.0.39", AllocatedStorage=20, MasterUsername="dbadmin",
-                           MasterUserPassword="not-a-real-password-1")
+    raw.create_db_instance(
+        DBInstanceIdentifier="bbws-dev-mysql",
+        DBInstanceClass="db.t3.micro",
+        Engine="mysql",
+        EngineVersion="8.0.39",
+        AllocatedStorage=20,
+        MasterUsername="dbadmin",
+        MasterUserPassword="not-a-real-password-1",
+    )
     clients = make_clients("af-south-1", aws.endpoint, {}, "us-east-1", CallCounter())
     start = time.monotonic()
     result = read_rds(clients["rds"], clients["secretsmanager"], Context("dev"))
@@ -86,10 +110,21 @@ def test_read_rds_reports_the_support_status_through_the_retrying_clients(aws):
 
 
 def snapshot_rds(status: str, source: str = "fallback-table", lifecycle: str = support.EXTENDED) -> dict:
-    return {"id": "bbws-dev-mysql", "arn": "arn:rds", "engine_support": {
-        "engine": "mysql", "major_version": "8.0", "lifecycle_support": lifecycle, "status": status,
-        "end_of_standard_support": "2026-07-31", "end_of_extended_support": "2029-07-31", "source": source,
-        "rds_answer": "unknown" if source != "rds" else "ok", "reason": "DescribeDBMajorEngineVersions failed (x): y"}}
+    return {
+        "id": "bbws-dev-mysql",
+        "arn": "arn:rds",
+        "engine_support": {
+            "engine": "mysql",
+            "major_version": "8.0",
+            "lifecycle_support": lifecycle,
+            "status": status,
+            "end_of_standard_support": "2026-07-31",
+            "end_of_extended_support": "2029-07-31",
+            "source": source,
+            "rds_answer": "unknown" if source != "rds" else "ok",
+            "reason": "DescribeDBMajorEngineVersions failed (x): y",
+        },
+    }
 
 
 def test_extended_support_is_a_medium_finding_that_names_the_inventory_setting():
