@@ -57,8 +57,10 @@ resource "aws_acm_certificate_validation" "cloudfront" {
   certificate_arn         = aws_acm_certificate.cloudfront[0].arn
   validation_record_fqdns = [for key, record in aws_route53_record.acm_validation : record.fqdn if startswith(key, "cloudfront ")]
 
+  # DNS validation can legitimately take longer than 10 minutes; the apply waits as long as the
+  # provider's default (45 minutes) and the edge role's bounded wait decides the fallback.
   timeouts {
-    create = "10m"
+    create = "45m"
   }
 }
 
@@ -68,7 +70,9 @@ resource "aws_acm_certificate_validation" "regional" {
   certificate_arn         = aws_acm_certificate.regional[0].arn
   validation_record_fqdns = [for key, record in aws_route53_record.acm_validation : record.fqdn if startswith(key, "regional ")]
 
+  # DNS validation can legitimately take longer than 10 minutes; the apply waits as long as the
+  # provider's default (45 minutes) and the edge role's bounded wait decides the fallback.
   timeouts {
-    create = "10m"
+    create = "45m"
   }
 }

@@ -136,7 +136,18 @@ resource "aws_lb_listener_rule" "health_https" {
 # Optional ALB access logs (ALB log delivery supports SSE-S3 only)
 ################################################################################
 
-data "aws_elb_service_account" "this" {}
+locals {
+  # Regions opened before August 2022 have a regional Elastic Load Balancing account that the bucket
+  # policy names; regions opened since accept only the log delivery service principal (and the
+  # provider's account map does not know them).
+  elb_account_regions      = ["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2"]
+  alb_logs_use_elb_account = var.enable_alb_access_logs && contains(local.elb_account_regions, var.aws_region)
+}
+
+# Read only when access logs are on in a region that has a regional ELB account.
+data "aws_elb_service_account" "this" {
+  count = local.alb_logs_use_elb_account ? 1 : 0
+}
 
 resource "aws_s3_bucket" "alb_logs" {
   # checkov:skip=CKV_AWS_144:Access logs are diagnostic data kept for the retention below; cross-region replication would double cost for no recovery need.
@@ -146,7 +157,7 @@ resource "aws_s3_bucket" "alb_logs" {
   count = var.enable_alb_access_logs ? 1 : 0
 
   bucket        = "${local.name}-alb-logs-${var.expected_account_id}"
-  force_destroy = false
+  force_destroy = local.log_buckets_force_destroy
 
   tags = { Name = "${local.name}-alb-logs" }
 }
@@ -217,8 +228,8 @@ data "aws_iam_policy_document" "alb_logs" {
     resources = ["${aws_s3_bucket.alb_logs[0].arn}/alb/AWSLogs/${var.expected_account_id}/*"]
 
     principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.this.arn]
+      type        = local.alb_logs_use_elb_account ? "AWS" : "Service"
+      identifiers = local.alb_logs_use_elb_account ? data.aws_elb_service_account.this[*].arn : ["logdelivery.elasticloadbalancing.amazonaws.com"]
     }
   }
 

@@ -13,6 +13,28 @@ locals {
     "8192"  = [for gib in range(16, 61, 4) : gib * 1024]
     "16384" = [for gib in range(32, 121, 8) : gib * 1024]
   }
+
+  # Memory (GiB) of the RDS classes the inventories use or are likely to; RDS's default max_connections
+  # is {DBInstanceClassMemory/12582880}, and an explicit value above that for the class's memory runs
+  # the instance out of memory under load.
+  rds_memory_gib_by_class = {
+    "db.t3.micro"   = 1
+    "db.t3.small"   = 2
+    "db.t3.medium"  = 4
+    "db.t3.large"   = 8
+    "db.t4g.micro"  = 1
+    "db.t4g.small"  = 2
+    "db.t4g.medium" = 4
+    "db.t4g.large"  = 8
+    "db.m5.large"   = 8
+    "db.m6g.large"  = 8
+    "db.m6i.large"  = 8
+    "db.r5.large"   = 16
+    "db.r6g.large"  = 16
+    "db.r6i.large"  = 16
+    "db.r5.xlarge"  = 32
+  }
+  rds_max_connections_limit = try(floor(local.rds_memory_gib_by_class[var.rds_instance_class] * 1073741824 / 12582880), null)
 }
 
 # Fails the plan before any AWS call when the inventory combines values AWS would reject later.
@@ -20,6 +42,8 @@ resource "terraform_data" "input_contract" {
   input = {
     ecs_task_cpu    = var.ecs_task_cpu
     ecs_task_memory = var.ecs_task_memory
+    rds_class       = var.rds_instance_class
+    max_connections = var.rds_max_connections
     domain          = var.domain
     root_zone_mode  = var.root_zone_mode
   }
@@ -28,6 +52,11 @@ resource "terraform_data" "input_contract" {
     precondition {
       condition     = contains(lookup(local.fargate_memory_by_cpu, tostring(var.ecs_task_cpu), []), var.ecs_task_memory)
       error_message = "ecs_task_memory ${var.ecs_task_memory} is not a Fargate memory size for ecs_task_cpu ${var.ecs_task_cpu}."
+    }
+
+    precondition {
+      condition     = var.rds_max_connections == null || local.rds_max_connections_limit == null || try(var.rds_max_connections <= local.rds_max_connections_limit, true)
+      error_message = "rds_max_connections ${coalesce(var.rds_max_connections, 0)} is more than ${var.rds_instance_class} can hold (RDS's formula gives ${coalesce(local.rds_max_connections_limit, 0)}); leave it null or lower it."
     }
 
     precondition {

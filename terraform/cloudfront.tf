@@ -168,21 +168,9 @@ resource "aws_cloudfront_distribution" "this" {
     response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
   }
 
-  dynamic "ordered_cache_behavior" {
-    for_each = local.static_paths
-
-    content {
-      path_pattern               = ordered_cache_behavior.value
-      target_origin_id           = local.origin_id
-      viewer_protocol_policy     = "redirect-to-https"
-      allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-      cached_methods             = ["GET", "HEAD"]
-      compress                   = true
-      cache_policy_id            = aws_cloudfront_cache_policy.static.id
-      response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
-    }
-  }
-
+  # CloudFront takes the first behaviour whose pattern matches, so PHP (including plugin and theme
+  # scripts under /wp-content/ and /wp-includes/) must be matched before the static-asset patterns:
+  # otherwise a POST to a plugin's PHP file is refused and its GETs are cached without cookies.
   dynamic "ordered_cache_behavior" {
     for_each = local.uncached_paths
 
@@ -195,6 +183,21 @@ resource "aws_cloudfront_distribution" "this" {
       compress                   = true
       cache_policy_id            = data.aws_cloudfront_cache_policy.disabled.id
       origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer.id
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+    }
+  }
+
+  dynamic "ordered_cache_behavior" {
+    for_each = local.static_paths
+
+    content {
+      path_pattern               = ordered_cache_behavior.value
+      target_origin_id           = local.origin_id
+      viewer_protocol_policy     = "redirect-to-https"
+      allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = aws_cloudfront_cache_policy.static.id
       response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
     }
   }
@@ -220,7 +223,15 @@ resource "aws_cloudfront_distribution" "this" {
 
   tags = { Name = local.name }
 
-  depends_on = [aws_s3_bucket_ownership_controls.cloudfront_logs]
+  # With the custom domain the origin is origin.<domain> over HTTPS: the distribution deploys only after
+  # that record and the HTTPS listener (with its health rule) answer, so edges never cache a failed lookup
+  # or a refused connection. Without the custom domain these have no instances and add no wait.
+  depends_on = [
+    aws_s3_bucket_ownership_controls.cloudfront_logs,
+    aws_route53_record.origin,
+    aws_lb_listener.https,
+    aws_lb_listener_rule.health_https,
+  ]
 }
 
 ################################################################################
@@ -235,7 +246,7 @@ resource "aws_s3_bucket" "cloudfront_logs" {
   provider = aws.us_east_1
 
   bucket        = "${local.name}-cloudfront-logs-${var.expected_account_id}"
-  force_destroy = false
+  force_destroy = local.log_buckets_force_destroy
 
   tags = { Name = "${local.name}-cloudfront-logs" }
 }

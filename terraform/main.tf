@@ -5,6 +5,10 @@
 locals {
   name = "${var.project}-${var.environment}"
 
+  # dev and sit are built and destroyed again and again: their log buckets are emptied (every version)
+  # on destroy. Production's logs are never deleted with the stack.
+  log_buckets_force_destroy = var.environment != "prod"
+
   common_tags = merge(var.tags, {
     Environment = var.environment
     Project     = var.project

@@ -1,11 +1,31 @@
 ################################################################################
-# RDS MySQL 8.0 (master password generated and rotated by RDS in Secrets Manager)
+# RDS MySQL 8.0/8.4 (master password generated and rotated by RDS in Secrets Manager)
 ################################################################################
 
 locals {
   # Performance Insights is not offered on the smallest burstable classes.
   performance_insights_unsupported = ["db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"]
   performance_insights_enabled     = var.rds_performance_insights && !contains(local.performance_insights_unsupported, var.rds_instance_class)
+
+  # "8.4" or "8.4.7" -> "8.4": the parameter group family (mysql8.4) follows the engine's major version.
+  rds_major_version = join(".", slice(split(".", var.rds_engine_version), 0, 2))
+  rds_family        = "mysql${local.rds_major_version}"
+
+  rds_parameters = merge(
+    {
+      character_set_server     = "utf8mb4"
+      collation_server         = "utf8mb4_unicode_ci"
+      character_set_client     = "utf8mb4"
+      character_set_connection = "utf8mb4"
+      character_set_results    = "utf8mb4"
+      require_secure_transport = "1"
+      slow_query_log           = "1"
+      long_query_time          = "2"
+      log_output               = "FILE"
+    },
+    # Without a value RDS's formula sizes max_connections from the class's memory.
+    var.rds_max_connections == null ? {} : { max_connections = tostring(var.rds_max_connections) },
+  )
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -16,62 +36,23 @@ resource "aws_db_subnet_group" "this" {
   tags = { Name = "${local.name}-db" }
 }
 
+# A new family or description replaces the group: create_before_destroy needs a generated name, since the
+# new group exists next to the old one until the instance has moved to it.
 resource "aws_db_parameter_group" "this" {
-  name        = "${local.name}-mysql80"
-  family      = "mysql8.0"
-  description = "${local.name} MySQL 8.0: utf8mb4, TLS only, slow query log"
+  name_prefix = "${local.name}-${replace(local.rds_family, ".", "")}-"
+  family      = local.rds_family
+  description = "${local.name} MySQL ${local.rds_major_version}: utf8mb4, TLS only, slow query log"
 
-  parameter {
-    name  = "character_set_server"
-    value = "utf8mb4"
+  dynamic "parameter" {
+    for_each = local.rds_parameters
+
+    content {
+      name  = parameter.key
+      value = parameter.value
+    }
   }
 
-  parameter {
-    name  = "collation_server"
-    value = "utf8mb4_unicode_ci"
-  }
-
-  parameter {
-    name  = "character_set_client"
-    value = "utf8mb4"
-  }
-
-  parameter {
-    name  = "character_set_connection"
-    value = "utf8mb4"
-  }
-
-  parameter {
-    name  = "character_set_results"
-    value = "utf8mb4"
-  }
-
-  parameter {
-    name  = "max_connections"
-    value = tostring(var.rds_max_connections)
-  }
-
-  parameter {
-    name  = "require_secure_transport"
-    value = "1"
-  }
-
-  parameter {
-    name  = "slow_query_log"
-    value = "1"
-  }
-
-  parameter {
-    name  = "long_query_time"
-    value = "2"
-  }
-
-  parameter {
-    name  = "log_output"
-    value = "FILE"
-  }
-
-  tags = { Name = "${local.name}-mysql80" }
+  tags = { Name = "${local.name}-${replace(local.rds_family, ".", "")}" }
 
   lifecycle {
     create_before_destroy = true
@@ -111,6 +92,12 @@ resource "aws_db_instance" "this" {
   engine_version = var.rds_engine_version
   instance_class = var.rds_instance_class
 
+  # Chosen per environment in the inventory, so RDS never enrols the instance in paid Extended Support
+  # (or upgrades it) by its own default. A major version change in the inventory is applied as an
+  # in-place upgrade; the plan/apply role snapshots the instance before any change to it.
+  engine_lifecycle_support    = var.rds_engine_lifecycle_support
+  allow_major_version_upgrade = true
+
   allocated_storage     = var.rds_allocated_storage
   max_allocated_storage = var.rds_allocated_storage * 2
   storage_type          = "gp3"
@@ -133,7 +120,7 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot     = true
   deletion_protection       = var.rds_deletion_protection
   skip_final_snapshot       = false
-  final_snapshot_identifier = "${local.name}-mysql-final"
+  final_snapshot_identifier = "${local.name}-mysql-final-${formatdate("YYYYMMDDhhmmss", terraform_data.rds_final_snapshot_suffix.output)}"
 
   auto_minor_version_upgrade          = true
   iam_database_authentication_enabled = true
@@ -149,6 +136,16 @@ resource "aws_db_instance" "this" {
   tags = { Name = "${local.name}-mysql" }
 
   depends_on = [aws_cloudwatch_log_group.rds]
+}
+
+# The final snapshot's name carries the time this stack's instance was first planned, so a destroy after a
+# rebuild never collides with the snapshot the previous destroy left behind.
+resource "terraform_data" "rds_final_snapshot_suffix" {
+  input = plantimestamp()
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 # Created before the instance so RDS writes into log groups with our retention and key.

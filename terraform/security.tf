@@ -15,6 +15,13 @@ data "aws_ec2_managed_prefix_list" "cloudfront" {
 locals {
   alb_ingress_cidr        = var.alb_ingress_from_cloudfront_only ? null : "0.0.0.0/0"
   alb_ingress_prefix_list = var.alb_ingress_from_cloudfront_only ? data.aws_ec2_managed_prefix_list.cloudfront[0].id : null
+
+  # CloudFront reaches the ALB on one port: 443 (origin.<domain>) with the custom domain, 80 without.
+  # The prefix list counts as its maximum size against the rules-per-group quota for every rule that
+  # references it, so with CloudFront-only ingress exactly one rule references it. Open to the internet,
+  # port 80 stays open (the HTTP listener) and 443 exists only with the custom domain's HTTPS listener.
+  alb_ingress_http  = !(var.alb_ingress_from_cloudfront_only && var.enable_custom_domain)
+  alb_ingress_https = var.enable_custom_domain
 }
 
 resource "aws_security_group" "alb" {
@@ -64,6 +71,8 @@ resource "aws_security_group" "vpc_endpoints" {
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
   # checkov:skip=CKV_AWS_260:The ALB is the public entry point (CloudFront origin); alb_ingress_from_cloudfront_only narrows it to CloudFront's prefix list.
+  count = local.alb_ingress_http ? 1 : 0
+
   security_group_id = aws_security_group.alb.id
   description       = "HTTP from viewers or CloudFront"
   ip_protocol       = "tcp"
@@ -76,6 +85,8 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
+  count = local.alb_ingress_https ? 1 : 0
+
   security_group_id = aws_security_group.alb.id
   description       = "HTTPS from viewers or CloudFront"
   ip_protocol       = "tcp"

@@ -16,9 +16,11 @@ variable "project" {
   description = "Project name; the prefix of every resource name and the Project tag."
   type        = string
 
+  # The project starts every RDS identifier (<project>-<environment>-mysql), and RDS refuses identifiers
+  # with two consecutive hyphens or a trailing one.
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.project))
-    error_message = "project must be 2-20 lower-case letters, digits or dashes, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.project)) && !strcontains(var.project, "--") && !endswith(var.project, "-")
+    error_message = "project must be 2-20 lower-case letters, digits or dashes, starting with a letter, not ending with a dash and without two dashes in a row."
   }
 }
 
@@ -98,12 +100,14 @@ variable "tags" {
 ################################################################################
 
 variable "vpc_cidr" {
-  description = "VPC CIDR block; public and private subnets are carved from it (/20 each for a /16)."
+  description = "VPC CIDR block; public and private subnets are carved from it (/20 each for a /16, /27 for a /23)."
   type        = string
 
+  # Subnets are four bits longer than the VPC, and an ALB needs subnets of at least /27: /23 is the
+  # smallest VPC that works.
   validation {
-    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 24
-    error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length from /16 to /24."
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && can(tonumber(split("/", var.vpc_cidr)[1])) && try(tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 23, false)
+    error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length from /16 to /23 (subnets are 4 bits longer and an ALB needs /27 or larger)."
   }
 }
 
@@ -153,6 +157,30 @@ variable "rds_deletion_protection" {
   description = "Protect the RDS instance from deletion."
   type        = bool
   nullable    = false
+}
+
+variable "rds_engine_version" {
+  description = "MySQL engine version: a major (8.0 or 8.4, the current LTS) or a pinned minor such as 8.4.7. The parameter group family follows the major."
+  type        = string
+
+  validation {
+    condition     = can(regex("^8\\.(0|4)(\\.[0-9]+)?$", var.rds_engine_version))
+    error_message = "rds_engine_version must be 8.0, 8.4 or one of their minors (8.4.<minor>)."
+  }
+}
+
+variable "rds_engine_lifecycle_support" {
+  description = <<-EOT
+    What RDS does once the engine's major version leaves standard support: "open-source-rds-extended-support"
+    keeps it running on paid RDS Extended Support; "open-source-rds-extended-support-disabled" lets RDS
+    upgrade it to the next major version at the end of standard support (no Extended Support charges).
+  EOT
+  type        = string
+
+  validation {
+    condition     = contains(["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"], var.rds_engine_lifecycle_support)
+    error_message = "rds_engine_lifecycle_support must be open-source-rds-extended-support or open-source-rds-extended-support-disabled."
+  }
 }
 
 variable "rds_performance_insights" {
@@ -219,17 +247,6 @@ variable "enable_route53_health_check" {
 # Settings with one sensible value for every environment (override only with a reason)
 ################################################################################
 
-variable "rds_engine_version" {
-  description = "MySQL engine version (major 8.0; a minor such as 8.0.40 pins it)."
-  type        = string
-  default     = "8.0"
-
-  validation {
-    condition     = can(regex("^8\\.0(\\.[0-9]+)?$", var.rds_engine_version))
-    error_message = "rds_engine_version must be 8.0 or 8.0.<minor>."
-  }
-}
-
 variable "rds_master_username" {
   description = "RDS master user name; its password is generated and kept by RDS in Secrets Manager."
   type        = string
@@ -242,12 +259,16 @@ variable "rds_master_username" {
 }
 
 variable "rds_max_connections" {
-  description = "max_connections in the RDS parameter group."
+  description = <<-EOT
+    max_connections in the RDS parameter group. null (the default) leaves RDS's own formula, which
+    follows the instance class's memory ({DBInstanceClassMemory/12582880}); a number must fit the class
+    (checked in checks.tf for the classes it knows).
+  EOT
   type        = number
-  default     = 200
+  default     = null
 
   validation {
-    condition     = var.rds_max_connections >= 10 && var.rds_max_connections <= 16000
+    condition     = var.rds_max_connections == null || try(var.rds_max_connections >= 10 && var.rds_max_connections <= 16000, false)
     error_message = "rds_max_connections must be between 10 and 16000."
   }
 }
@@ -305,9 +326,10 @@ variable "enable_alb_access_logs" {
 
 variable "alb_ingress_from_cloudfront_only" {
   description = <<-EOT
-    Allow ALB ingress only from the CloudFront origin-facing prefix list instead of 0.0.0.0/0. The prefix
-    list counts as its maximum size (about 55) against the security group rules quota per rule, so
-    raise that quota before turning this on.
+    Allow ALB ingress only from the CloudFront origin-facing prefix list instead of 0.0.0.0/0, on the one
+    port CloudFront uses (443 with the custom domain, else 80). The prefix list counts as its maximum
+    size (about 55) against the rules-per-security-group quota (60 by default), so the group holds
+    exactly one rule that references it.
   EOT
   type        = bool
   default     = false
@@ -326,13 +348,13 @@ variable "container_port" {
 }
 
 variable "db_init_image" {
-  description = "Image of the database initialisation task (a MySQL 8.0 client)."
+  description = "Image of the database initialisation task (a MySQL 8.0 or 8.4 client; either talks to both servers)."
   type        = string
   default     = "mysql:8.0"
 
   validation {
-    condition     = can(regex("^[a-z0-9./_-]+:8\\.0[0-9a-z.-]*$", var.db_init_image))
-    error_message = "db_init_image must be a mysql 8.0 image reference with an explicit tag."
+    condition     = can(regex("^[a-z0-9./_-]+:8\\.[04][0-9a-z.-]*$", var.db_init_image))
+    error_message = "db_init_image must be a mysql 8.0 or 8.4 image reference with an explicit tag."
   }
 }
 

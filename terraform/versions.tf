@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.5"
+  # 1.11: the S3 backend's native lock file (use_lockfile), which the plan/apply role always sets.
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {

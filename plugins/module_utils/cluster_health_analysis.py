@@ -21,6 +21,8 @@ from datetime import datetime
 from datetime import timezone
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import check_engine_support
+
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 INTERNET = ("0.0.0.0/0", "::/0")
 CERT_EXPIRY_WARN_DAYS = 30
@@ -231,6 +233,7 @@ def _rds(result: Analysis, rds: dict[str, Any], env: Env) -> None:
                     "If it is still provisioning, re-run the health check later (wait_timeout); otherwise read the RDS "
                     "events: aws rds describe-events --source-identifier " + rds["id"], [rds["arn"]])
     result.check("rds", "RDS engine", rds["engine"] == "mysql", f"{rds['engine']} {rds['engine_version']}")
+    check_engine_support(result, rds)
     policy = env.policy
     if "rds_instance_class" in policy and not result.check(
         "rds", "RDS instance class", rds["instance_class"] == policy["rds_instance_class"],

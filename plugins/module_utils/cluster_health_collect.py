@@ -30,6 +30,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import engine_support
 
 # client key -> boto3 service; acm and cloudfront are made in the edge region.
 SERVICES = {"sts": "sts", "ec2": "ec2", "ecs": "ecs", "rds": "rds", "secretsmanager": "secretsmanager", "efs": "efs",
@@ -281,6 +282,8 @@ def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
         "security_groups": [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", [])],
         "tags": tag_dict(instance.get("TagList")),
         "secret": read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False},
+        "engine_support": engine_support(rds, instance.get("Engine"), instance.get("EngineVersion"),
+                                         instance.get("EngineLifecycleSupport"), retry=True),
     }
     return result
 

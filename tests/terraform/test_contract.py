@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 import yaml
 from stack_paths import REPO
@@ -200,6 +201,14 @@ INVALID = {
     "expected_account_id": ("53658088681", "12-digit AWS account ID"),
     "domain": ("wpdev.example.org.", "domain must be a lower-case DNS name"),
     "vpc_cidr": ("10.10.0.0/8", "vpc_cidr must be an IPv4 CIDR"),
+    # /24 gives /28 subnets, which an ALB refuses.
+    "vpc_cidr_24": ("10.10.0.0/24", "vpc_cidr must be an IPv4 CIDR block with a prefix length from /16 to /23"),
+    # RDS identifiers (<project>-<environment>-mysql) may not hold "--" or end with "-".
+    "project_double_dash": ("bb--ws", "not ending with a dash and without two dashes in a row"),
+    "project_trailing_dash": ("bbws-", "not ending with a dash and without two dashes in a row"),
+    "rds_engine_version": ("5.7", "rds_engine_version must be 8.0, 8.4"),
+    "rds_engine_lifecycle_support": ("open-source-rds-standard-support", "rds_engine_lifecycle_support must be"),
+    "rds_max_connections": (5, "rds_max_connections must be between"),
     "rds_instance_class": ("t3.micro", "rds_instance_class must look like"),
     "rds_allocated_storage": (10, "rds_allocated_storage must be between"),
     "rds_backup_retention_days": (36, "rds_backup_retention_days must be between"),
@@ -210,10 +219,17 @@ INVALID = {
 }
 
 
+def blocks_names() -> list[str]:
+    """Variable names, longest first (so vpc_cidr_24 resolves to vpc_cidr and rds_max_connections to itself)."""
+    variables = hcl2.loads((STACK / "variables.tf").read_text())["variable"]
+    return sorted((label(name) for entry in variables for name in entry), key=len, reverse=True)
+
+
 @pytest.mark.parametrize("variable", sorted(INVALID))
 def test_invalid_values_are_rejected(validation_workdir: Path, variable: str) -> None:
     value, message = INVALID[variable]
-    tfvars = {**role_tfvars("dev"), variable: value}
+    name = next(n for n in blocks_names() if variable == n or variable.startswith(f"{n}_"))
+    tfvars = {**role_tfvars("dev"), name: value}
     result = plan(validation_workdir, tfvars, f"bad-{variable}")
     assert result.returncode != 0
     assert message in " ".join((result.stdout + result.stderr).split())
@@ -224,8 +240,10 @@ def test_invalid_values_are_rejected(validation_workdir: Path, variable: str) ->
     [
         ({"ecs_task_cpu": 256, "ecs_task_memory": 4096}, "is not a Fargate memory size for ecs_task_cpu 256"),
         ({"domain": "wpdev.example.org"}, "must be root_domain"),
+        # A fixed 200 connections on a 1 GiB class: RDS's own formula allows about 85.
+        ({"rds_instance_class": "db.t3.micro", "rds_max_connections": 200}, "is more than db.t3.micro can hold"),
     ],
-    ids=["fargate-pair", "domain-outside-root"],
+    ids=["fargate-pair", "domain-outside-root", "max-connections-over-class"],
 )
 def test_cross_variable_preconditions_fail_the_plan(
     validation_workdir: Path, override: dict[str, Any], message: str
@@ -271,6 +289,10 @@ def test_no_account_id_domain_or_region_is_hard_coded() -> None:
             # provider's region and in descriptions; every other region comes from var.aws_region.
             provider_region = file == "main.tf" and code.strip() == 'region = "us-east-1"'
             prose = code.strip().startswith(("description", "error_message"))
+            # The regions that have a regional ELB account (an AWS fact, like us-east-1 for CloudFront).
+            elb_regions = file == "alb.tf" and code.strip().startswith("elb_account_regions ")
+            if elb_regions:
+                continue
             if not (region == "us-east-1" and (provider_region or prose)):
                 found.append(where)
     assert found == []
@@ -292,7 +314,6 @@ def test_cloudfront_certificate_comes_from_us_east_1(stack: dict[str, dict[str, 
     all_resources = resources(stack)
     assert all_resources["aws_acm_certificate.cloudfront"]["provider"] == "${aws.us_east_1}"
     assert all_resources["aws_acm_certificate_validation.cloudfront"]["provider"] == "${aws.us_east_1}"
-    assert all_resources["aws_acm_certificate_validation.cloudfront"]["timeouts"][0]["create"] == '"10m"'
     assert "aws_acm_certificate_validation.cloudfront[0].certificate_arn" in str(
         all_resources["aws_cloudfront_distribution.this"]["viewer_certificate"]
     )
@@ -332,8 +353,6 @@ RULES = [
     "aws_vpc_security_group_ingress_rule.rds_from_ecs",
     "aws_vpc_security_group_ingress_rule.efs_from_ecs",
     "aws_vpc_security_group_ingress_rule.ecs_from_alb",
-    "aws_vpc_security_group_ingress_rule.alb_http",
-    "aws_vpc_security_group_ingress_rule.alb_https",
     "aws_vpc_security_group_egress_rule.ecs_to_rds",
     "aws_vpc_security_group_egress_rule.ecs_to_efs",
     "aws_vpc_security_group_egress_rule.alb_to_ecs",
@@ -361,3 +380,227 @@ def test_names_other_parts_rely_on(stack: dict[str, dict[str, Any]]) -> None:
 
 def test_container_port_defaults_to_80(stack: dict[str, dict[str, Any]]) -> None:
     assert blocks(stack, "variable")["container_port"]["default"] == 80
+
+
+# --- What AWS does at apply, destroy and run time (each test names the failure it prevents)
+
+
+def locals_(stack: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {k: v for document in stack.values() for entry in document.get("locals", []) for k, v in entry.items()}
+
+
+def data_sources(stack: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for document in stack.values():
+        for entry in document.get("data", []):
+            for tf_type, instances in entry.items():
+                for name, body in instances.items():
+                    found[f"{label(tf_type)}.{label(name)}"] = body
+    return found
+
+
+def expression(value: str) -> str:
+    """The HCL expression python-hcl2 wraps as "${...}"."""
+    return value[2:-1] if value.startswith("${") and value.endswith("}") else value
+
+
+def substitute(hcl: str, **variables: Any) -> str:
+    """An HCL expression with var.<name> replaced by literals."""
+    for name, value in variables.items():
+        hcl = re.sub(rf"\bvar\.{name}\b", json.dumps(value) if value is not None else "null", hcl)
+    return hcl
+
+
+def tf_eval_all(workdir: Path, expressions: list[str]) -> list[Any]:
+    """Evaluate HCL expressions with real Terraform: outputs of a configuration without resources, applied locally."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "main.tf").write_text(
+        "".join(f'output "e{i}" {{\n  value = {hcl}\n}}\n' for i, hcl in enumerate(expressions))
+    )
+    result = terraform(workdir, "apply", "-auto-approve", "-input=false", "-no-color")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = terraform(workdir, "output", "-json", "-no-color")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    return [values[f"e{i}"]["value"] for i in range(len(expressions))]
+
+
+def tf_eval(workdir: Path, hcl: str, **variables: Any) -> Any:
+    return tf_eval_all(workdir, [substitute(hcl, **variables)])[0]
+
+
+def cloudfront_match(pattern: str, path: str) -> bool:
+    """CloudFront path patterns: * is any run of characters (slashes included), ? one character, case-sensitive."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, path) is not None
+
+
+def test_php_under_wp_content_and_wp_includes_reaches_the_uncached_behaviour(stack: dict[str, dict[str, Any]]) -> None:
+    """Ordered behaviours are first-match: a plugin's PHP must not fall into the cached, cookie-less static one."""
+    distribution = resources(stack)["aws_cloudfront_distribution.this"]
+    paths = locals_(stack)
+    ordered: list[tuple[str, str]] = []  # (pattern, cache policy) in CloudFront's order
+    for block in distribution["ordered_cache_behavior"]:
+        ordered.append((block["path_pattern"], block["cache_policy_id"]))
+    for entry in distribution["dynamic"]:
+        for name, body in entry.items():
+            assert label(name) == "ordered_cache_behavior"
+            source = expression(body["for_each"]).removeprefix("local.")
+            for pattern in paths[source]:
+                ordered.append((pattern.strip('"'), body["content"][0]["cache_policy_id"]))
+    static_policy = "${aws_cloudfront_cache_policy.static.id}"
+    assert any(policy == static_policy for _, policy in ordered)
+    for path in (
+        "/wp-content/plugins/contact-form/submit.php",
+        "/wp-content/themes/theme/ajax.php",
+        "/wp-includes/ms-files.php",
+        "/wp-admin/admin-ajax.php",
+        "/wp-login.php",
+    ):
+        first = next(policy for pattern, policy in ordered if cloudfront_match(pattern, path))
+        assert first == "${data.aws_cloudfront_cache_policy.disabled.id}", path
+    for path in ("/wp-content/uploads/2026/11/photo.jpg", "/wp-includes/js/jquery/jquery.min.js"):
+        assert next(policy for pattern, policy in ordered if cloudfront_match(pattern, path)) == static_policy, path
+
+
+def test_distribution_waits_for_the_https_origin(stack: dict[str, dict[str, Any]]) -> None:
+    """With the custom domain CloudFront must not deploy before origin.<domain> and the HTTPS listener answer."""
+    distribution = resources(stack)["aws_cloudfront_distribution.this"]
+    waits = {expression(item) for item in distribution["depends_on"]}
+    assert {"aws_route53_record.origin", "aws_lb_listener.https", "aws_lb_listener_rule.health_https"} <= waits
+
+
+def test_acm_validation_does_not_cut_the_wait_short(stack: dict[str, dict[str, Any]]) -> None:
+    all_resources = resources(stack)
+    for name in ("cloudfront", "regional"):
+        timeouts = all_resources[f"aws_acm_certificate_validation.{name}"].get("timeouts", [{}])
+        assert timeouts[0].get("create", '"45m"') == '"45m"'
+
+
+def test_parameter_group_can_be_replaced(stack: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """create_before_destroy with a fixed name fails with "already exists": the name must be generated."""
+    group = resources(stack)["aws_db_parameter_group.this"]
+    assert "name" not in group and "name_prefix" in group
+    assert group["lifecycle"][0]["create_before_destroy"] is True
+    assert group["family"] == "${local.rds_family}"
+    names = locals_(stack)
+    family = expression(names["rds_family"]).replace(
+        "${local.rds_major_version}", "${%s}" % expression(names["rds_major_version"])
+    )
+    cases = {"8.0": "mysql8.0", "8.0.40": "mysql8.0", "8.4": "mysql8.4", "8.4.7": "mysql8.4"}
+    evaluated = tf_eval_all(tmp_path, [substitute(family, rds_engine_version=version) for version in cases])
+    assert dict(zip(cases, evaluated)) == cases
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_engine_version_and_lifecycle_support_come_from_the_inventory(
+    stack: dict[str, dict[str, Any]], environment: str
+) -> None:
+    sizing = sizing_variables(environment)
+    assert re.fullmatch(
+        r"8\.4(\.\d+)?", str(sizing["bbws_rds_engine_version"])
+    ), "8.0 left standard support on 2026-07-31"
+    assert sizing["bbws_rds_engine_lifecycle_support"].startswith("open-source-rds-extended-support")
+    variables = blocks(stack, "variable")
+    assert "default" not in variables["rds_engine_version"]
+    assert "default" not in variables["rds_engine_lifecycle_support"]
+    db = resources(stack)["aws_db_instance.this"]
+    assert db["engine_version"] == "${var.rds_engine_version}"
+    assert db["engine_lifecycle_support"] == "${var.rds_engine_lifecycle_support}"
+
+
+def test_destroy_works_every_time_outside_prod(stack: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """A fixed final snapshot name collides with the previous destroy's; versioned log buckets are never empty."""
+    all_resources = resources(stack)
+    db = all_resources["aws_db_instance.this"]
+    assert db["skip_final_snapshot"] is False
+    assert "terraform_data.rds_final_snapshot_suffix.output" in db["final_snapshot_identifier"]
+    suffix = all_resources["terraform_data.rds_final_snapshot_suffix"]
+    assert suffix["input"] == "${plantimestamp()}"
+    # Kept from the first plan: a new time on every plan would rename the snapshot on every apply.
+    assert suffix["lifecycle"][0]["ignore_changes"] == ["input"]
+    # RDS snapshot identifiers: letters, digits and single hyphens, at most 255 characters.
+    name = tf_eval(
+        tmp_path,
+        expression(db["final_snapshot_identifier"])
+        .replace("local.name", '"bbws-dev"')
+        .replace("terraform_data.rds_final_snapshot_suffix.output", '"2026-11-30T19:45:07Z"'),
+    )
+    assert re.fullmatch(r"[a-z](-?[a-z0-9])*", name) and len(name) <= 255, name
+    assert name == "bbws-dev-mysql-final-20261130194507"
+    for bucket in ("aws_s3_bucket.cloudfront_logs", "aws_s3_bucket.alb_logs"):
+        assert all_resources[bucket]["force_destroy"] == "${local.log_buckets_force_destroy}"
+    rule = expression(locals_(stack)["log_buckets_force_destroy"])
+    evaluated = tf_eval_all(tmp_path / "force", [substitute(rule, environment=env) for env in ENVIRONMENTS])
+    assert dict(zip(ENVIRONMENTS, evaluated)) == {"dev": True, "sit": True, "prod": False}
+    prod = sizing_variables("prod")
+    assert prod["bbws_rds_deletion_protection"] is True and prod["bbws_alb_deletion_protection"] is True
+
+
+def test_required_version_covers_the_backend_lock_file(stack: dict[str, dict[str, Any]]) -> None:
+    """use_lockfile (set by the role for every account) is generally available from Terraform 1.11."""
+    backend = yaml.safe_load(ROLE_DEFAULTS.read_text())["terraform_stack_backend_config"]
+    assert backend["use_lockfile"] is True
+    required = stack["versions.tf"]["terraform"][0]["required_version"]
+    match = re.fullmatch(r">=\s*(\d+)\.(\d+)(?:\.\d+)?", required.strip('"'))
+    assert match and (int(match[1]), int(match[2])) >= (1, 11), required
+
+
+def test_elb_service_account_is_read_only_for_access_logs(stack: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """The data source fails in regions the provider's account map lacks: never read it with access logs off."""
+    account = data_sources(stack)["aws_elb_service_account.this"]
+    assert account["count"] == "${local.alb_logs_use_elb_account ? 1 : 0}"
+    names = locals_(stack)
+    use = expression(names["alb_logs_use_elb_account"]).replace(
+        "local.elb_account_regions", json.dumps([r.strip('"') for r in names["elb_account_regions"]])
+    )
+    # A region opened after August 2022 (me-central-1) has no ELB account: the policy names the log delivery service.
+    cases = [(False, "af-south-1"), (True, "af-south-1"), (True, "me-central-1")]
+    evaluated = tf_eval_all(tmp_path, [substitute(use, enable_alb_access_logs=on, aws_region=r) for on, r in cases])
+    assert evaluated == [False, True, False]
+    policy = data_sources(stack)["aws_iam_policy_document.alb_logs"]
+    principal = policy["statement"][0]["principals"][0]
+    assert "logdelivery.elasticloadbalancing.amazonaws.com" in principal["identifiers"]
+    assert "data.aws_elb_service_account.this[*].arn" in principal["identifiers"]
+
+
+@pytest.mark.parametrize("cloudfront_only", [False, True])
+@pytest.mark.parametrize("custom_domain", [False, True])
+def test_alb_ingress_references_the_cloudfront_prefix_list_once(
+    stack: dict[str, dict[str, Any]], tmp_path: Path, cloudfront_only: bool, custom_domain: bool
+) -> None:
+    """Each reference to the prefix list counts as its maximum size (about 55) against the 60 rules per group."""
+    all_resources = resources(stack)
+    names = locals_(stack)
+    count = {}
+    for rule, port in (("alb_http", 80), ("alb_https", 443)):
+        body = all_resources[f"aws_vpc_security_group_ingress_rule.{rule}"]
+        assert body["from_port"] == body["to_port"] == port
+        assert body["prefix_list_id"] == "${local.alb_ingress_prefix_list}"
+        flag = re.fullmatch(r"\$\{local\.(\w+) \? 1 : 0\}", body["count"])
+        assert flag, body["count"]
+        count[port] = tf_eval(
+            tmp_path,
+            expression(names[flag[1]]),
+            alb_ingress_from_cloudfront_only=cloudfront_only,
+            enable_custom_domain=custom_domain,
+        )
+    # CloudFront's origin protocol: https-only to origin.<domain> with the custom domain, else http-only.
+    assert count[443] is custom_domain
+    if cloudfront_only:
+        assert [port for port, on in count.items() if on] == [443 if custom_domain else 80]
+    else:
+        assert count[80] is True
+
+
+def test_max_connections_is_left_to_rds_unless_the_inventory_sets_it(stack: dict[str, dict[str, Any]]) -> None:
+    """200 connections on db.t3.micro exceed what 1 GiB holds; RDS's formula follows the class."""
+    assert blocks(stack, "variable")["rds_max_connections"]["default"] is None
+    parameters = str(locals_(stack)["rds_parameters"])
+    assert "var.rds_max_connections == null ? {} : {max_connections" in " ".join(parameters.split())
+    assert parameters.count("max_connections") == 1 + parameters.count("rds_max_connections")
+    group = resources(stack)["aws_db_parameter_group.this"]
+    assert [expression(body["for_each"]) for entry in group["dynamic"] for body in entry.values()] == [
+        "local.rds_parameters"
+    ]
+    assert all("rds_max_connections" not in sizing_variables(env) for env in ENVIRONMENTS)
