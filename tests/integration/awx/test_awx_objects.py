@@ -8,6 +8,7 @@ sandbox) and used against the emulated accounts.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -63,12 +64,16 @@ def roles_of(playbook: Path) -> dict[str, set[str]]:
 
 
 def arguments(role: str, entries: set[str]) -> set[str]:
-    """The options of a role's entry points (none for a role without an argument spec: it accepts nothing here)."""
-    path = REPO / "roles" / role.removeprefix(ROLE_PREFIX) / "meta" / "argument_specs.yml"
+    """The options of a role's entry points (none for a role without an argument spec: it accepts nothing here), and
+    the collection-wide switches its defaults read (bbws_approve, bbws_allow_protected_changes, ...)."""
+    folder = REPO / "roles" / role.removeprefix(ROLE_PREFIX)
+    path = folder / "meta" / "argument_specs.yml"
     if not path.is_file():
         return set()
     specs = yaml.safe_load(path.read_text())
-    return {name for entry in entries for name in specs["argument_specs"].get(entry, {}).get("options") or {}}
+    options = {name for entry in entries for name in specs["argument_specs"].get(entry, {}).get("options") or {}}
+    defaults = (folder / "defaults" / "main.yml").read_text() if (folder / "defaults" / "main.yml").is_file() else ""
+    return options | set(re.findall(r"\{\{ (bbws_\w+) \| default\(", defaults))
 
 
 def test_configure_playbook_parses(playbook):
@@ -105,10 +110,20 @@ def test_every_survey_question_and_extra_var_is_an_argument_of_a_role_the_playbo
             assert variable in accepted, f"{template['name']}: {variable} is no argument of {sorted(roles)}"
 
 
-def test_apply_template_takes_the_digest_from_the_plan_jobs_artifacts(objects):
+def test_no_template_needs_jinja_in_its_extra_vars(objects):
+    """AWX's recommended ALLOW_JINJA_IN_EXTRA_VARS=never passes Jinja in extra vars on as literal text: the digest the
+    plan job publishes (bbws_plan_digest) is resolved by playbooks/apply.yml (replayed in test_plan_handover.py)."""
     [apply] = [t for t in objects["job_templates"] if t["name"] == "BBWS apply"]
-    assert apply["extra_vars"]["terraform_stack_approve"] == "{{ bbws_plan_digest | default('') }}"
+    assert "terraform_stack_approve" not in apply["extra_vars"]
     assert apply["extra_vars"]["terraform_stack_plan_store"] == "s3"
+    for name, values in [
+        *((t["name"], [t["extra_vars"], t["questions"]]) for t in objects["job_templates"]),
+        *((w["name"], [[n.get("extra_data", {}) for n in w["nodes"]], w["questions"]]) for w in objects["workflows"]),
+    ]:
+        text = json.dumps(values)
+        assert "{{" not in text and "{%" not in text, f"{name}: Jinja in what AWX passes as extra vars"
+    apply_play = yaml.safe_load((REPO / "playbooks" / "apply.yml").read_text())[1]
+    assert "bbws_plan_digest" in apply_play["vars"]["terraform_stack_approve"]
     [plan] = [t for t in objects["job_templates"] if t["name"] == "BBWS plan"]
     assert plan["extra_vars"]["terraform_stack_plan_store"] == "s3"
     [digest] = [q for q in apply["questions"] if q["variable"] == "terraform_stack_approve"]
@@ -148,8 +163,81 @@ def test_each_environment_has_plan_approval_apply_dns_health(objects):
                 template = templates[node["unified_job_template"]["name"]]
                 survey = {q["variable"] for q in template["questions"]}
                 assert set(node["extra_data"]) <= survey, "AWX drops node variables its survey does not ask"
-                if "inventory" in node:
-                    assert node["inventory"]["name"] in inventories
+                assert "inventory" not in node, "a node's inventory prompt would hide its template's own inventory"
+
+
+def test_delegate_dns_runs_on_the_parent_zones_inventory_in_every_workflow(objects):
+    """A workflow's inventory replaces the node inventory of every template that prompts for it; the delegation is
+    written with prod's inventory (which holds bbws_dns_parent_zone) whichever workflow runs it."""
+    templates = {t["name"]: t for t in objects["job_templates"]}
+    delegate = templates["BBWS delegate DNS"]
+    assert delegate["inventory"] == "BBWS ecs_cluster prod" and delegate["ask_inventory"] is False
+    assert "bbws_dns_parent_zone" in host_vars("prod") and "bbws_dns_parent_zone" not in host_vars("dev")
+    [environment] = [q for q in delegate["questions"] if q["variable"] == "account_guard_environment"]
+    assert environment["choices"] == ["prod"]
+    for name, template in templates.items():
+        if name != "BBWS delegate DNS":
+            assert template.get("ask_inventory", True) is True, f"{name}: the workflow's inventory must reach it"
+    for workflow in objects["workflows"]:
+        [node] = [n for n in workflow["nodes"] if n["identifier"] == "delegate_dns"]
+        assert node["extra_data"]["account_guard_environment"] == "prod" and "inventory" not in node
+    # configure.yml gives each template its own inventory and prompt setting.
+    [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.job_template" in t]
+    assert "item.inventory" in task["awx.awx.job_template"]["inventory"]
+    assert "item.ask_inventory" in task["awx.awx.job_template"]["ask_inventory_on_launch"]
+
+
+def test_prod_workflow_asks_for_protected_change_consent(objects):
+    """Node extra data is fixed; only a workflow survey gives the consent at launch. Its answer reaches every job of
+    the workflow and wins over the apply template's survey default because both ask the same variable."""
+    [apply] = [t for t in objects["job_templates"] if t["name"] == "BBWS apply"]
+    [consent] = [q for q in apply["questions"] if "protected" in q["question_name"].lower()]
+    for workflow in objects["workflows"]:
+        environment = workflow["inventory"].rsplit(" ", 1)[1]
+        variables = [q["variable"] for q in workflow["questions"]]
+        if environment == "prod":
+            assert variables == [consent["variable"]] == ["bbws_allow_protected_changes"]
+            assert workflow["questions"][0]["default"] == "false" and workflow["questions"][0]["choices"] == [
+                "false",
+                "true",
+            ]
+        else:
+            assert variables == []
+    defaults = yaml.safe_load((REPO / "roles" / "terraform_stack" / "defaults" / "main.yml").read_text())
+    assert "bbws_allow_protected_changes" in defaults["terraform_stack_allow_protected_changes"]
+    [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.workflow_job_template" in t]
+    assert "item.questions" in task["awx.awx.workflow_job_template"]["survey_spec"]
+
+
+def test_workflow_nodes_are_updated_by_identifier_not_recreated(objects):
+    """destroy_current_nodes would delete every node on each run (and a running workflow's approval step)."""
+    [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.workflow_job_template" in t]
+    assert task["awx.awx.workflow_job_template"]["destroy_current_nodes"] == (
+        "{{ awx_bbws_recreate_workflow_nodes | bool }}"
+    )
+    assert objects["recreate_workflow_nodes"] is False
+    for workflow in objects["workflows"]:
+        identifiers = [n["identifier"] for n in workflow["nodes"]]
+        assert len(set(identifiers)) == len(identifiers) and all(identifiers)
+        assert all(n["unified_job_template"].get("name") for n in workflow["nodes"])
+
+
+def test_only_approvers_and_admins_may_launch_the_apply_template(objects):
+    grants = objects["grants"]
+    apply_grants = [g for g in grants if "BBWS apply" in g.get("job_templates", [])]
+    assert sorted((g["team"], g["role"]) for g in apply_grants) == [
+        ("BBWS admins", "admin"),
+        ("BBWS approvers", "execute"),
+    ]
+    workflows = {w["name"] for w in objects["workflows"]}
+    templates = {t["name"] for t in objects["job_templates"]}
+    approval = [g for g in grants if g["role"] == "approval"]
+    assert [g["team"] for g in approval] == ["BBWS approvers"] and set(approval[0]["workflows"]) == workflows
+    executable = {name for g in grants if g["role"] in ("execute", "admin") for name in g.get("job_templates", [])}
+    assert executable == templates
+    # Every grant names only objects configure.yml creates.
+    for grant in grants:
+        assert set(grant.get("job_templates", [])) <= templates and set(grant.get("workflows", [])) <= workflows
 
 
 def test_credential_type_gives_each_inventory_profile_its_account(objects, aws, tmp_path, monkeypatch):
@@ -178,3 +266,43 @@ def test_credential_type_gives_each_inventory_profile_its_account(objects, aws, 
         session = boto3.Session(profile_name=expected["bbws_aws_profile"], region_name=expected["bbws_region"])
         identity = session.client("sts").get_caller_identity()
         assert identity["Account"] == expected["bbws_account_id"], environment
+
+
+def show(*args: str) -> dict:
+    run = subprocess.run(
+        [str(BIN / "ansible-playbook"), str(AWX_DIR / "show.yml"), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}),
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    return json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"] | {"_output": run.stdout}
+
+
+def test_configure_without_keys_keeps_the_credentials_stored_keys(objects):
+    """awx.awx's own comparison (update_secrets false) decides whether the credential is replaced: a re-run without
+    the keys must look the same as what AWX returns for the stored credential, where every secret is $encrypted$."""
+    from ansible_collections.awx.awx.plugins.module_utils.controller_api import ControllerAPIModule
+
+    placeholder = ControllerAPIModule.ENCRYPTED_STRING
+    fields = {f["id"]: f for f in objects["credential_type"]["inputs"]["fields"]}
+    secret = {name for name, field in fields.items() if field.get("secret")}
+    assert {"access_key_id", "secret_access_key"} <= secret
+    inputs = objects["credential_inputs"]
+    assert inputs["access_key_id"] == inputs["secret_access_key"] == placeholder
+    assert objects["credential_update_secrets"] is False
+    stored = {name: placeholder if name in secret else value for name, value in inputs.items()}
+    assert ControllerAPIModule.fields_could_be_same(stored, inputs)
+    # With the key id a plain input (as before), AWX shows it, the module sees a difference and replaces every input.
+    assert not ControllerAPIModule.fields_could_be_same({**stored, "access_key_id": "AKIAEXAMPLEKEYID"}, inputs)
+
+    given = show("-e", "awx_bbws_access_key_id=AKIAEXAMPLEKEYID", "-e", "awx_bbws_secret_access_key=fixture-secret")
+    assert given["credential_inputs"]["access_key_id"] == given["credential_inputs"]["secret_access_key"] == "(given)"
+    assert given["credential_update_secrets"] is True
+    assert "AKIAEXAMPLEKEYID" not in given["_output"] and "fixture-secret" not in given["_output"]
+    [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.credential" in t]
+    assert task["no_log"] is True and task["awx.awx.credential"]["inputs"] == "{{ __awx_bbws_credential_inputs }}"

@@ -3,8 +3,10 @@
 The plan job runs playbooks/plan.yml; AWX passes its set_stats data to the next workflow nodes as extra vars.
 Here the ansible.posix.json callback prints the same data (global_custom_stats), and the apply job's playbook
 (playbooks/apply.yml, as the apply job template runs it) gets it as -e. The two runs use separate
-artifacts folders and the apply starts from an uninitialised Terraform directory, like two AWX job containers:
-the plan file can only travel through the account's (emulated) state bucket.
+artifacts folders and the apply starts from an uninitialised Terraform directory without the plan's provider lock
+file, like two AWX job containers: the plan file and its lock file can only travel through the account's (emulated)
+state bucket. The apply job gets the plan job's published values unchanged (bbws_plan_digest, bbws_plan_location)
+and the apply template's extra vars as awx/show.yml renders them, none of which holds Jinja.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from inventory import host_vars
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 SECRET = "fixture-pw-"
+# The lock file a project ships (Terraform keeps its header when the stack needs no downloaded provider).
+LOCK_FILE = (
+    '# This file is maintained automatically by "terraform init".\n# Manual edits may be lost in future updates.\n'
+)
 # What AWX sets in every job: the approval gate then knows nobody can answer a prompt.
 AWX_JOB = {"awx_job_id": 4242, "awx_user_name": "approver"}
 
@@ -61,6 +67,8 @@ def resources(stack: Path) -> list:
 def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playbook, aws, tmp_path):
     stack = tmp_path / "stack"
     shutil.copytree(FIXTURE_STACK, stack)
+    lock = stack / ".terraform.lock.hcl"
+    lock.write_text(LOCK_FILE)
     dev = host_vars("dev")
     bucket = dev["bbws_state_bucket"]
     s3 = boto3.Session(profile_name=dev["bbws_aws_profile"]).client("s3", region_name=dev["bbws_region"])
@@ -83,6 +91,10 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
     stored = s3.get_object(Bucket=bucket, Key=key)
     assert stored["ServerSideEncryption"] == "AES256"
     assert hashlib.sha256(stored["Body"].read()).hexdigest() == digest
+    # The provider lock file the plan was made with travels with it.
+    stashed_lock = s3.get_object(Bucket=bucket, Key=f"ecs-cluster/dev/plans/{digest}/.terraform.lock.hcl")
+    assert stashed_lock["ServerSideEncryption"] == "AES256"
+    assert stashed_lock["Body"].read().decode() == lock.read_text()
 
     # The stack changes after the approval was given: a second plan, with another digest and location.
     changed = playbook(
@@ -96,9 +108,18 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
     changed_stats = custom_stats(changed)
     assert changed_stats["bbws_plan_digest"] != digest
 
-    # Each apply job starts in a fresh container: no artifacts, an uninitialised Terraform directory.
+    # What the apply template adds (awx/show.yml): plain values, no Jinja for AWX to render or refuse.
+    show = playbook("awx/show.yml", env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    assert show.returncode == 0, output(show)[-2000:]
+    objects = json.loads(show.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
+    [template] = [t for t in objects["job_templates"] if t["name"] == "BBWS apply"]
+    assert "{{" not in json.dumps(template["extra_vars"])
+
+    # Each apply job starts in a fresh container: no artifacts, an uninitialised Terraform directory, and no lock
+    # file (the checkout has none, or another one than the plan job's init left).
     def apply_job(**artifacts_from_plan_job: str) -> subprocess.CompletedProcess:
         shutil.rmtree(stack / ".terraform", ignore_errors=True)
+        lock.unlink(missing_ok=True)
         artifacts = tmp_path / f"apply-job-{len(runs)}"
         run = playbook(
             "-i",
@@ -106,21 +127,26 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
             "playbooks/apply.yml",
             *role_vars(stack, artifacts),
             "-e",
+            json.dumps(template["extra_vars"]),
+            "-e",
             json.dumps(artifacts_from_plan_job),
             env=env,
         )
         runs.append(run)
         return run
 
-    refused = apply_job(bbws_approve=digest, bbws_plan_location=changed_stats["bbws_plan_location"])
+    refused = apply_job(bbws_plan_digest=digest, bbws_plan_location=changed_stats["bbws_plan_location"])
     assert refused.returncode != 0
     assert f"has SHA-256 {changed_stats['bbws_plan_digest']}" in output(refused)
     assert f"which is not the approved dev plan {digest}: nothing was applied" in output(refused)
     assert resources(stack) == []
     assert not list(tmp_path.glob("apply-job-*/*/stack.tfplan"))  # the refused file is not left behind
 
-    applied = apply_job(bbws_approve=digest, bbws_plan_location=location)
+    applied = apply_job(**stats)
     assert applied.returncode == 0, output(applied)[-3000:]
+    # The plan's lock file was restored before init (which ran with -lockfile=readonly); an init without it creates
+    # no lock file for this provider-less stack.
+    assert lock.read_text() == LOCK_FILE
     assert sorted(r["name"] for r in resources(stack)) == ["app", "db", "extra"]
     [record] = [json.loads(p.read_text()) for p in tmp_path.glob("apply-job-*/*/approval.json")]
     assert record["digest"] == digest and record["method"] == "extra-var" and record["who"] == "approver"
