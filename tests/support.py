@@ -53,10 +53,17 @@ def ansible_env(extra: dict | None = None) -> dict:
     return env
 
 
-def run_playbook(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+# Every playbook of the tests runs against the local emulator, and says so as a user would: this switch alone
+# lets a run report a terraform phase as "not runnable here"; a test of a real run passes local_emulator=False.
+LOCAL_EMULATOR = ("-e", "bbws_local_emulator=true")
+
+
+def run_playbook(
+    *args: str, env: dict | None = None, timeout: int = 600, local_emulator: bool = True
+) -> subprocess.CompletedProcess:
     """Run ansible-playbook from the repository root; returns the finished process (never raises on rc)."""
     return subprocess.run(
-        [str(BIN / "ansible-playbook"), *args],
+        [str(BIN / "ansible-playbook"), *args, *(LOCAL_EMULATOR if local_emulator else ())],
         cwd=REPO,
         env=ansible_env(env),
         stdin=subprocess.DEVNULL,

@@ -29,7 +29,9 @@ def host_vars(environment: str) -> dict[str, Any]:
     variables = VariableManager(loader=loader, inventory=inventory)
     host = inventory.get_host(f"bbws-{environment}")
     raw = variables.get_vars(host=host, include_hostvars=False)
-    return _render(raw, dict(raw))
+    # The run-time values of the registry (verdicts and failures of other hosts of a run) render as for a run of
+    # this host alone.
+    return _render(raw, {**raw, "ansible_play_hosts_all": [], "hostvars": {}})
 
 
 def _render(raw: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

@@ -190,12 +190,23 @@ def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path, aws):
     assert SECRET not in text
 
 
-def test_real_stack_stops_with_a_clear_message(playbook, aws, tmp_path):
-    """The collection's terraform/ needs hashicorp/aws, which cannot be downloaded here."""
-    run = playbook("-i", "inventories/dev", "playbooks/site.yml", "--tags", "plan",
-                   "-e", json.dumps({"terraform_stack_backend_config": {}, "bbws_terraform_runnable": True,
-                                     "terraform_stack_artifacts_dir": str(tmp_path / "artifacts")}),
-                   env={**ENV, **aws.env()})
-    assert run.returncode != 0
-    assert "provider cannot be installed" in output(run)
-    assert "Traceback" not in output(run)
+def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_run_says_not_runnable(playbook, aws, tmp_path):
+    """The collection's terraform/ needs hashicorp/aws, which cannot be downloaded here, as in a registry outage.
+
+    Without bbws_local_emulator that is a failure of the environment with its cause, and the run exits non-zero;
+    only a run that says it targets the local emulator may report the terraform phases as not runnable.
+    """
+    args = ("-i", "inventories/dev", "site.yml", "--tags", "plan", "-e",
+            json.dumps({"terraform_stack_backend_config": {}, "terraform_stack_artifacts_dir": str(tmp_path / "a")}))
+    real = playbook(*args, env={**ENV, **aws.env()}, local_emulator=False)
+    text = " ".join(output(real).split())
+    assert real.returncode != 0, text[-3000:]
+    assert "DEV: FAILED in its plan phase: terraform init could not install the providers" in text
+    assert "not runnable" not in text
+    assert "Traceback" not in text
+
+    emulated = playbook(*args, env={**ENV, **aws.env()})
+    text = " ".join(output(emulated).split())
+    assert emulated.returncode == 0, text[-3000:]
+    assert "plan: skipped - not runnable here: the AWS provider cannot be installed on this machine" in text
+    assert "This run targets the local emulator (bbws_local_emulator=true)" in text
