@@ -33,9 +33,11 @@ resource "aws_acm_certificate" "regional" {
 locals {
   # Both certificates cover the same name and ACM gives them the same validation CNAME; keyed by
   # certificate so each validation waits for its own record, with allow_overwrite for the shared one.
+  # The domain names are known at plan time and the record values only after apply: try() would make
+  # the whole map unknown (and for_each fail), so the splat over the counted certificate is used.
   acm_validation_records = merge(
-    { for dvo in try(aws_acm_certificate.cloudfront[0].domain_validation_options, []) : "cloudfront ${dvo.domain_name}" => dvo },
-    { for dvo in try(aws_acm_certificate.regional[0].domain_validation_options, []) : "regional ${dvo.domain_name}" => dvo },
+    { for dvo in flatten(aws_acm_certificate.cloudfront[*].domain_validation_options) : "cloudfront ${dvo.domain_name}" => dvo },
+    { for dvo in flatten(aws_acm_certificate.regional[*].domain_validation_options) : "regional ${dvo.domain_name}" => dvo },
   )
 }
 
