@@ -128,7 +128,17 @@ def _type_bytes(cty: Any) -> bytes:
     return json.dumps(cty, separators=(",", ":")).encode()
 
 
-def _block_pb(block: dict[str, Any]) -> Any:
+# Arguments the real provider computes when the configuration leaves them out (Optional+Computed there). The
+# schema package cannot tell them from plain optional ones, so the ones plans and scanners read are listed;
+# every other optional argument is served as optional only (null stays null, as the real provider leaves it).
+OPTIONAL_COMPUTED_EVERYWHERE = {"id", "tags_all", "region"}
+OPTIONAL_COMPUTED = {
+    "aws_iam_role": {"managed_policy_arns"},
+}
+
+
+def _block_pb(block: dict[str, Any], also_computed: set[str] | None = frozenset()) -> Any:
+    """A block's protobuf schema; also_computed None serves every optional argument as optional+computed."""
     from tf.gen import tfplugin_pb2 as pb
 
     nesting = {
@@ -138,17 +148,14 @@ def _block_pb(block: dict[str, Any]) -> Any:
     }
     attributes = []
     for name, spec in sorted(block["attributes"].items()):
-        required = bool(spec.get("required"))
         optional = bool(spec.get("optional"))
-        # Optional and optional+computed cannot be told apart in the schema package: serve every optional
-        # argument as optional+computed, so the plan may fill what the real provider fills.
         attributes.append(
             pb.Schema.Attribute(
                 name=name,
                 type=_type_bytes(spec["type"]),
-                required=required,
+                required=bool(spec.get("required")),
                 optional=optional,
-                computed=bool(spec.get("computed")) or optional,
+                computed=bool(spec.get("computed")) or (optional and (also_computed is None or name in also_computed)),
             )
         )
     block_types = [
@@ -157,7 +164,7 @@ def _block_pb(block: dict[str, Any]) -> Any:
             nesting=nesting[spec["nesting_mode"]],
             min_items=spec.get("min_items", 0),
             max_items=spec.get("max_items", 0),
-            block=_block_pb(spec["block"]),
+            block=_block_pb(spec["block"], None if also_computed is None else frozenset()),
         )
         for name, spec in sorted(block["block_types"].items())
     ]
@@ -170,15 +177,21 @@ def schema_response_bytes(schema: dict[str, Any]) -> bytes:
 
     _schema, json_path = offline_provider_schema.load(BUILD)
     cache = json_path.with_suffix(".pb")
-    if cache.is_file() and cache.stat().st_mtime >= json_path.stat().st_mtime:
+    newest_input = max(json_path.stat().st_mtime, Path(__file__).stat().st_mtime)
+    if cache.is_file() and cache.stat().st_mtime >= newest_input:
         return cache.read_bytes()
     from tf.gen import tfplugin_pb2 as pb
 
     response = pb.GetProviderSchema.Response(
         provider=pb.Schema(block=_block_pb(schema["provider"]["block"])),
-        resource_schemas={name: pb.Schema(block=_block_pb(s["block"])) for name, s in schema["resources"].items()},
+        resource_schemas={
+            name: pb.Schema(block=_block_pb(s["block"], _optional_computed(name)))
+            for name, s in schema["resources"].items()
+        },
         data_source_schemas={
-            name: pb.Schema(block=_block_pb(s["block"])) for name, s in schema["data_sources"].items()
+            # A data source answers its optional arguments too (a zone looked up by id returns its name).
+            name: pb.Schema(block=_block_pb(s["block"], None))
+            for name, s in schema["data_sources"].items()
         },
         server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=False),
     )
@@ -194,7 +207,13 @@ def schema_response_bytes(schema: dict[str, Any]) -> bytes:
 ################################################################################
 
 
-def _plan_block(block: dict[str, Any], proposed: dict[str, Any] | None, prior: dict[str, Any] | None) -> Any:
+def _optional_computed(type_name: str) -> set[str]:
+    return OPTIONAL_COMPUTED_EVERYWHERE | OPTIONAL_COMPUTED.get(type_name, set())
+
+
+def _plan_block(
+    block: dict[str, Any], proposed: dict[str, Any] | None, prior: dict[str, Any] | None, also: set[str] = frozenset()
+) -> Any:
     """Planned value of one block: computed attributes left null become unknown (or keep the prior value)."""
     if proposed is None or proposed is UNKNOWN:
         return proposed
@@ -203,7 +222,7 @@ def _plan_block(block: dict[str, Any], proposed: dict[str, Any] | None, prior: d
         if planned.get(name) is not None:
             continue
         computed_only = spec.get("computed") and not spec.get("optional") and not spec.get("required")
-        if computed_only or name == "id":
+        if computed_only or name in also:
             planned[name] = prior.get(name) if prior else UNKNOWN
     for name, spec in block["block_types"].items():
         value = planned.get(name)
@@ -478,7 +497,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
                 return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
             prior = decode(request.prior_state)
             block = schema["resources"][request.type_name]["block"]
-            planned = _plan_block(block, proposed, prior)
+            planned = _plan_block(block, proposed, prior, {"id"} | OPTIONAL_COMPUTED.get(request.type_name, set()))
             if "tags_all" in block["attributes"]:
                 planned["tags_all"] = _merge_tags(self.default_tags, planned.get("tags"))
             if "region" in block["attributes"] and planned.get("region") is None:
