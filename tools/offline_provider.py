@@ -480,7 +480,9 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
                 self.default_tags = default_tags[0].get("tags") or {}
             diagnostics = []
             if not self.region:
-                diagnostics.append(_diag("Missing region", "The provider block sets no region and AWS_REGION is unset."))
+                diagnostics.append(
+                    _diag("Missing region", "The provider block sets no region and AWS_REGION is unset.")
+                )
             return pb.ConfigureProvider.Response(diagnostics=diagnostics)
 
         def UpgradeResourceState(self, request: Any, context: Any) -> Any:
@@ -535,9 +537,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
                             )
                         ]
                     )
-                state.update(
-                    id=account, account_id=account, arn=f"arn:aws:iam::{account}:root", user_id=account
-                )
+                state.update(id=account, account_id=account, arn=f"arn:aws:iam::{account}:root", user_id=account)
             elif name == "aws_partition":
                 state.update(id="aws", partition="aws", dns_suffix="amazonaws.com", reverse_dns_prefix="com.amazonaws")
             elif name == "aws_region":
@@ -577,7 +577,9 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
             elif name == "aws_cloudfront_cache_policy":
                 policy_id = MANAGED_CACHE_POLICIES.get(config.get("name") or "") or config.get("id")
                 if not policy_id:
-                    return pb.ReadDataSource.Response(diagnostics=[_diag(f"no CloudFront cache policy {config.get('name')!r}")])
+                    return pb.ReadDataSource.Response(
+                        diagnostics=[_diag(f"no CloudFront cache policy {config.get('name')!r}")]
+                    )
                 state.update(id=policy_id)
             elif name == "aws_cloudfront_origin_request_policy":
                 policy_id = MANAGED_ORIGIN_REQUEST_POLICIES.get(config.get("name") or "") or config.get("id")
@@ -588,7 +590,9 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
                 state.update(id=policy_id)
             elif name == "aws_ec2_managed_prefix_list":
                 list_name = config.get("name") or ""
-                list_id = config.get("id") or _deterministic_id("pl-", "prefix-list", region, list_name, length=8).lower()
+                list_id = (
+                    config.get("id") or _deterministic_id("pl-", "prefix-list", region, list_name, length=8).lower()
+                )
                 state.update(
                     id=list_id,
                     name=list_name,
