@@ -101,17 +101,6 @@ def encode(value: Any) -> Any:
     return pb.DynamicValue(msgpack=msgpack.packb(value, default=default, use_bin_type=True))
 
 
-def is_known(value: Any) -> bool:
-    """Wholly known (no unknown anywhere inside)."""
-    if value is UNKNOWN:
-        return False
-    if isinstance(value, dict):
-        return all(is_known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(is_known(v) for v in value)
-    return True
-
-
 ################################################################################
 # Schema
 ################################################################################
@@ -236,13 +225,10 @@ def _plan_block(
 
 
 def _merge_tags(default_tags: Any, tags: Any) -> Any:
+    """tags_all: the resource's tags over the provider's default_tags (unknown when either map is)."""
     if default_tags is UNKNOWN or tags is UNKNOWN:
         return UNKNOWN
-    merged = dict(default_tags or {})
-    merged.update(tags or {})
-    if not all(v is not UNKNOWN for v in merged.values()):
-        return {k: v for k, v in merged.items()}
-    return merged
+    return {**(default_tags or {}), **(tags or {})}
 
 
 def _acm_validation_options(planned: dict[str, Any]) -> Any:
@@ -317,6 +303,13 @@ def _fill(block: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
         if filled.get(name) is None and spec.get("computed"):
             filled[name] = _placeholder(spec["type"])
     return filled
+
+
+def _zone_id(zone_name: str) -> str:
+    """af-south-1a -> afs1-az1: the shape of an AZ id (the real mapping differs per account)."""
+    region, letter = zone_name[:-1], zone_name[-1]
+    parts = region.split("-")
+    return f"{parts[0]}{parts[1][0]}{parts[2]}-az{ord(letter) - ord('a') + 1}"
 
 
 def _deterministic_id(prefix: str, *parts: str, length: int = 17) -> str:
@@ -553,7 +546,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
                 state.update(
                     id=region,
                     names=names,
-                    zone_ids=[f"{region.replace('-', '')[:6]}-az{n[-1:].encode()[0] - 96}" for n in names],
+                    zone_ids=[_zone_id(zone) for zone in names],
                     group_names=[region],
                 )
             elif name == "aws_iam_policy_document":
