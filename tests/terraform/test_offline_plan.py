@@ -123,6 +123,18 @@ PLANTED = {
         'An argument named "versioning_configuration" is not expected here. '
         'Did you mean to define a block of type "versioning_configuration"?',
     ),
+    "too-many-blocks": (
+        'resource "aws_s3_bucket_versioning" "planted" {\n  bucket = "planted"\n'
+        '  versioning_configuration {\n    status = "Enabled"\n  }\n'
+        '  versioning_configuration {\n    status = "Suspended"\n  }\n}\n',
+        "validate",
+        "Too many versioning_configuration blocks",
+    ),
+    "missing-required-block": (
+        'resource "aws_lb_listener" "planted" {\n  load_balancer_arn = "planted"\n}\n',
+        "validate",
+        "Insufficient default_action blocks",
+    ),
     "for-each-known-after-apply": (
         'resource "aws_cloudwatch_log_group" "planted" {\n  for_each = toset([aws_vpc.this.arn])\n'
         "  name     = each.key\n}\n",
@@ -132,28 +144,48 @@ PLANTED = {
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(PLANTED))
-def test_planted_mistake_is_caught(initialised: Path, cli_config: Path, mistake: str) -> None:
-    code, command, message = PLANTED[mistake]
+@pytest.fixture(scope="module")
+def planted_validate(initialised: Path, cli_config: Path) -> list[str]:
+    """One `terraform validate` with every validate-time mistake planted in its own file: the error sections."""
+    files = []
+    for mistake, (code, command, _message) in PLANTED.items():
+        if command == "validate":
+            files.append(initialised / f"planted_{mistake}.tf")
+            # Each plant under its own name: one validate reports them all.
+            files[-1].write_text(code.replace('"planted" {', f'"planted_{mistake.replace("-", "_")}" {{', 1))
+    try:
+        result = terraform(initialised, cli_config, "validate", "-no-color")
+    finally:
+        for path in files:
+            path.unlink()
+    assert result.returncode == 1, result.stdout + result.stderr
+    return flat(result).split("Error: ")[1:]
+
+
+@pytest.mark.parametrize("mistake", sorted(m for m, (_c, command, _m) in PLANTED.items() if command == "validate"))
+def test_planted_mistake_is_caught_by_validate(planted_validate: list[str], mistake: str) -> None:
+    message = PLANTED[mistake][2]
+    sections = [section for section in planted_validate if f"planted_{mistake}.tf" in section]
+    assert sections, f"no error in planted_{mistake}.tf"
+    assert any(message in section for section in sections), sections
+
+
+def test_for_each_over_a_value_known_only_after_apply_fails_the_plan(initialised: Path, cli_config: Path) -> None:
+    code, _command, message = PLANTED["for-each-known-after-apply"]
     planted = initialised / "planted.tf"
     planted.write_text(code)
+    var_file = initialised / "planted.tfvars.json"
+    var_file.write_text(json.dumps(role_tfvars("dev")))
     try:
-        if command == "validate":
-            result = terraform(initialised, cli_config, "validate", "-no-color")
-        else:
-            var_file = initialised / "planted.tfvars.json"
-            var_file.write_text(json.dumps(role_tfvars("dev")))
-            result = terraform(
-                initialised, cli_config, "plan", "-refresh=false", "-input=false", "-no-color", "-lock=false",
-                f"-var-file={var_file.name}",
-            )  # fmt: skip
+        result = terraform(
+            initialised, cli_config, "plan", "-refresh=false", "-input=false", "-no-color", "-lock=false",
+            f"-var-file={var_file.name}",
+        )  # fmt: skip
     finally:
         planted.unlink()
     assert result.returncode == 1, result.stdout + result.stderr
-    assert message in flat(result)
-    assert "planted.tf" in flat(result)
-    if mistake == "for-each-known-after-apply":
-        assert "cannot be determined until apply" in flat(result)
+    assert message in flat(result) and "planted.tf" in flat(result)
+    assert "cannot be determined until apply" in flat(result)
 
 
 # --- the six plans
