@@ -1,7 +1,8 @@
 """An offline stand-in for the hashicorp/aws Terraform provider: real `terraform validate` and `plan` here.
 
-This machine cannot download hashicorp/aws. Terraform lets a CLI config install a provider of our own
-for that address (`dev_overrides`); this is one, speaking Terraform's plugin protocol 6 over gRPC
+For the tests and the emulated run (`-e bbws_local_emulator=true`), where the registry and AWS are out of
+reach. Terraform lets a CLI config install a provider of our own for that address (`dev_overrides`); this
+is one, speaking Terraform's plugin protocol 6 over gRPC
 (messages from PyPI `tf`, go-plugin handshake with AutoMTLS). It serves the 6.25 schema rebuilt from
 the pinned cdktf package (tools/offline_provider_schema.py), so Terraform itself checks the stack's
 arguments, blocks, types, references and counts, and it plans as the real provider does where a plan
