@@ -30,6 +30,7 @@ Usage:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -107,11 +108,16 @@ def encode(value: Any) -> Any:
 ################################################################################
 
 
-def load_schema() -> dict[str, Any]:
+def schema_file() -> Path:
     import offline_provider_schema
 
-    schema, _path = offline_provider_schema.load(BUILD)
-    return schema
+    return offline_provider_schema.cached(BUILD)
+
+
+@functools.cache
+def load_schema() -> dict[str, Any]:
+    """The JSON schema, read once per process and only when a call needs it (plans, data sources)."""
+    return json.loads(schema_file().read_text())
 
 
 def _type_bytes(cty: Any) -> bytes:
@@ -161,15 +167,14 @@ def _block_pb(block: dict[str, Any], also_computed: set[str] | None = frozenset(
     return pb.Schema.Block(attributes=attributes, block_types=block_types)
 
 
-def schema_response_bytes(schema: dict[str, Any]) -> bytes:
+def schema_response_bytes() -> bytes:
     """GetProviderSchema's answer, serialized once and cached next to the JSON schema."""
-    import offline_provider_schema
-
-    _schema, json_path = offline_provider_schema.load(BUILD)
+    json_path = schema_file()
     cache = json_path.with_suffix(".pb")
     newest_input = max(json_path.stat().st_mtime, Path(__file__).stat().st_mtime)
     if cache.is_file() and cache.stat().st_mtime >= newest_input:
         return cache.read_bytes()
+    schema = load_schema()
     from tf.gen import tfplugin_pb2 as pb
 
     response = pb.GetProviderSchema.Response(
@@ -427,7 +432,7 @@ def _account_from_profile(profile: str | None) -> str | None:
     return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
 
 
-def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
+def make_servicer(schema_bytes: bytes) -> Any:
     from tf.gen import tfplugin_pb2 as pb
     from tf.gen import tfplugin_pb2_grpc as rpc
 
@@ -438,6 +443,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
             self.default_tags: Any = {}
 
         def GetMetadata(self, request: Any, context: Any) -> Any:
+            schema = load_schema()
             return pb.GetMetadata.Response(
                 server_capabilities=pb.ServerCapabilities(plan_destroy=False),
                 resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in schema["resources"]],
@@ -492,7 +498,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
             if proposed is None:  # destroy
                 return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
             prior = decode(request.prior_state)
-            block = schema["resources"][request.type_name]["block"]
+            block = load_schema()["resources"][request.type_name]["block"]
             planned = _plan_block(block, proposed, prior, {"id"} | OPTIONAL_COMPUTED.get(request.type_name, set()))
             if "tags_all" in block["attributes"]:
                 planned["tags_all"] = _merge_tags(self.default_tags, planned.get("tags"))
@@ -516,7 +522,7 @@ def make_servicer(schema: dict[str, Any], schema_bytes: bytes) -> Any:
         def ReadDataSource(self, request: Any, context: Any) -> Any:
             name = request.type_name
             config = decode(request.config) or {}
-            block = schema["data_sources"][name]["block"]
+            block = load_schema()["data_sources"][name]["block"]
             region = config.get("region") or self.region
             account = self.account
             state = dict(config)
@@ -683,11 +689,10 @@ def serve() -> int:
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
     from tf.gen import tfplugin_pb2_grpc as rpc
 
-    schema = load_schema()
-    schema_bytes = schema_response_bytes(schema)
+    schema_bytes = schema_response_bytes()
     stopped = threading.Event()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    rpc.add_ProviderServicer_to_server(make_servicer(schema, schema_bytes), server)
+    rpc.add_ProviderServicer_to_server(make_servicer(schema_bytes), server)
 
     class Controller(controller_rpc.GRPCControllerServicer):
         def Shutdown(self, request: Any, context: Any) -> Any:
@@ -721,8 +726,7 @@ def serve() -> int:
 
 def cli_config() -> Path:
     """Write the plugin launcher and a CLI config with dev_overrides for hashicorp/aws; return the config's path."""
-    schema = load_schema()
-    schema_response_bytes(schema)
+    schema_response_bytes()
     bin_dir = BUILD / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
     launcher = bin_dir / "terraform-provider-aws"
@@ -749,9 +753,7 @@ def main(argv: list[str]) -> int:
         print(cli_config())
         return 0
     if command == "schema":
-        import offline_provider_schema
-
-        _schema, path = offline_provider_schema.load(BUILD)
+        path = schema_file()
         print(f"{path} {path.stat().st_size} bytes")
         return 0
     print(__doc__, file=sys.stderr)

@@ -238,16 +238,22 @@ def build_schema(tarball: Path) -> dict[str, Any]:
     return result
 
 
-def load(cache_dir: Path) -> tuple[dict[str, Any], Path]:
-    """The schema, built at first use and cached in cache_dir (rebuilt when the package or this file is newer)."""
+def cached(cache_dir: Path) -> Path:
+    """The schema's JSON file in cache_dir, built at first use (and again when the package or this file is newer)."""
     tarball = find_tarball()
     cache = cache_dir / f"{tarball.name}.provider-schema.json"
     newest_input = max(tarball.stat().st_mtime, Path(__file__).stat().st_mtime)
     if cache.is_file() and cache.stat().st_mtime >= newest_input:
-        return json.loads(cache.read_text()), cache
+        return cache
     schema = build_schema(tarball)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps(schema, separators=(",", ":")))
     tmp.replace(cache)
-    return schema, cache
+    return cache
+
+
+def load(cache_dir: Path) -> tuple[dict[str, Any], Path]:
+    """The schema (see cached) and the path of its JSON file."""
+    cache = cached(cache_dir)
+    return json.loads(cache.read_text()), cache
