@@ -467,12 +467,19 @@ def make_servicer(schema_bytes: bytes) -> Any:
         def ConfigureProvider(self, request: Any, context: Any) -> Any:
             config = decode(request.config) or {}
             self.region = config.get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            # The account the credentials land in, where the profile tells it (a role_arn); as the real
+            # provider, refuse one that allowed_account_ids does not list or forbidden_account_ids does.
+            profile = config.get("profile")
+            credentials_account = _account_from_profile(profile if isinstance(profile, str) else None)
             allowed = config.get("allowed_account_ids")
-            if allowed and allowed is not UNKNOWN and len(allowed) == 1 and allowed[0] is not UNKNOWN:
-                self.account = allowed[0]
-            else:
-                profile = config.get("profile")
-                self.account = _account_from_profile(profile if profile is not UNKNOWN else None)
+            allowed = [a for a in allowed if isinstance(a, str)] if isinstance(allowed, list) else []
+            forbidden = config.get("forbidden_account_ids")
+            forbidden = [a for a in forbidden if isinstance(a, str)] if isinstance(forbidden, list) else []
+            self.account = credentials_account or (allowed[0] if len(allowed) == 1 else None)
+            if self.account and ((allowed and self.account not in allowed) or self.account in forbidden):
+                return pb.ConfigureProvider.Response(
+                    diagnostics=[_diag(f"AWS account ID not allowed: {self.account}", "")]
+                )
             default_tags = config.get("default_tags") or []
             if default_tags is UNKNOWN:
                 self.default_tags = UNKNOWN

@@ -154,3 +154,12 @@ def test_apply_is_refused_with_the_reason(workdir: Path, cli_config: Path) -> No
     output = " ".join((result.stdout + result.stderr).split())
     assert "Apply needs the real hashicorp/aws provider" in output
     assert not (workdir / ".terraform.lock.hcl").exists()
+
+
+def test_credentials_of_another_account_are_refused(workdir: Path, cli_config: Path, aws: Any) -> None:
+    env = {**aws.env(), "AWS_PROFILE": "Tebogo-sit"}
+    result = terraform(
+        workdir, cli_config, env, "plan", "-input=false", "-no-color", '-var=allowed_account_ids=["093646564004"]'
+    )
+    assert result.returncode == 1
+    assert "AWS account ID not allowed: 815856636111" in result.stdout + result.stderr
