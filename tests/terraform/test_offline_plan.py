@@ -313,6 +313,8 @@ def test_terraform_test_files_pass(initialised: Path, cli_config: Path) -> None:
     result = terraform(initialised, cli_config, "test", "-no-color")
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 failed" in result.stdout
+    for path in sorted((STACK / "tests").glob("*.tftest.hcl")):
+        assert f"tests/{path.name}... pass" in result.stdout
 
 
 # --- checkov on the plan JSON
