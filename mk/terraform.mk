@@ -1,6 +1,8 @@
 # Terraform stack (terraform/): real `terraform fmt`, the offline schema check against the hashicorp/aws
-# schema (stand-in for `terraform validate`, which needs the provider binary), checkov with zero failed
-# checks, and the contract tests between the inventories, the terraform_stack role and the stack.
+# schema, checkov with zero failed checks, and the contract tests between the inventories, the
+# terraform_stack role and the stack. tests/terraform/test_offline_plan.py runs real `terraform validate`,
+# planted mistakes, the six inventory plans, `terraform test` and checkov on the plan JSON over the
+# offline hashicorp/aws provider (tools/offline_provider.py; schema generated into .build/offline-provider).
 TEST_TARGETS += test-terraform
 
 CHECKOV_VENV := $(CURDIR)/.venv-checkov

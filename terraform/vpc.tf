@@ -139,6 +139,7 @@ resource "aws_route_table_association" "private" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
+  # checkov:skip=CKV_AWS_338:Retention comes from the inventory per environment; a one-year floor would contradict it.
   count = var.enable_flow_logs ? 1 : 0
 
   name              = "/vpc/${local.name}/flow-logs"
