@@ -4,30 +4,32 @@
 # Values are examples, not any real environment.
 
 variables {
-  environment                 = "sit"
-  project                     = "bbws"
-  aws_region                  = "af-south-1"
-  expected_account_id         = "000000000000"
-  domain                      = "wp.example.com"
-  root_domain                 = "example.com"
-  root_zone_mode              = "create"
-  enable_custom_domain        = true
-  vpc_cidr                    = "10.98.0.0/16"
-  nat_gateway_per_az          = false
-  rds_instance_class          = "db.t3.micro"
-  rds_allocated_storage       = 20
-  rds_multi_az                = false
-  rds_backup_retention_days   = 7
-  rds_deletion_protection     = false
-  rds_performance_insights    = false
-  ecs_task_cpu                = 256
-  ecs_task_memory             = 512
-  log_retention_days          = 7
-  alb_deletion_protection     = false
-  enable_flow_logs            = true
-  enable_vpc_endpoints        = true
-  enable_route53_health_check = true
-  tags                        = { CostCentre = "platform" }
+  environment                  = "sit"
+  project                      = "bbws"
+  aws_region                   = "af-south-1"
+  expected_account_id          = "000000000000"
+  domain                       = "wp.example.com"
+  root_domain                  = "example.com"
+  root_zone_mode               = "create"
+  enable_custom_domain         = true
+  vpc_cidr                     = "10.98.0.0/16"
+  nat_gateway_per_az           = false
+  rds_instance_class           = "db.t3.micro"
+  rds_engine_version           = "8.4"
+  rds_engine_lifecycle_support = "open-source-rds-extended-support-disabled"
+  rds_allocated_storage        = 20
+  rds_multi_az                 = false
+  rds_backup_retention_days    = 7
+  rds_deletion_protection      = false
+  rds_performance_insights     = false
+  ecs_task_cpu                 = 256
+  ecs_task_memory              = 512
+  log_retention_days           = 7
+  alb_deletion_protection      = false
+  enable_flow_logs             = true
+  enable_vpc_endpoints         = true
+  enable_route53_health_check  = true
+  tags                         = { CostCentre = "platform" }
 }
 
 run "every_resource_carries_the_default_tags" {

@@ -74,29 +74,31 @@ override_resource {
 }
 
 variables {
-  environment                 = "dev"
-  project                     = "bbws"
-  aws_region                  = "af-south-1"
-  expected_account_id         = "000000000000"
-  domain                      = "wp.example.com"
-  root_domain                 = "example.com"
-  root_zone_mode              = "create"
-  enable_custom_domain        = false
-  vpc_cidr                    = "10.99.0.0/16"
-  nat_gateway_per_az          = false
-  rds_instance_class          = "db.t3.micro"
-  rds_allocated_storage       = 20
-  rds_multi_az                = false
-  rds_backup_retention_days   = 7
-  rds_deletion_protection     = false
-  rds_performance_insights    = false
-  ecs_task_cpu                = 256
-  ecs_task_memory             = 512
-  log_retention_days          = 7
-  alb_deletion_protection     = false
-  enable_flow_logs            = true
-  enable_vpc_endpoints        = true
-  enable_route53_health_check = true
+  environment                  = "dev"
+  project                      = "bbws"
+  aws_region                   = "af-south-1"
+  expected_account_id          = "000000000000"
+  domain                       = "wp.example.com"
+  root_domain                  = "example.com"
+  root_zone_mode               = "create"
+  enable_custom_domain         = false
+  vpc_cidr                     = "10.99.0.0/16"
+  nat_gateway_per_az           = false
+  rds_instance_class           = "db.t3.micro"
+  rds_engine_version           = "8.4"
+  rds_engine_lifecycle_support = "open-source-rds-extended-support-disabled"
+  rds_allocated_storage        = 20
+  rds_multi_az                 = false
+  rds_backup_retention_days    = 7
+  rds_deletion_protection      = false
+  rds_performance_insights     = false
+  ecs_task_cpu                 = 256
+  ecs_task_memory              = 512
+  log_retention_days           = 7
+  alb_deletion_protection      = false
+  enable_flow_logs             = true
+  enable_vpc_endpoints         = true
+  enable_route53_health_check  = true
 }
 
 run "database_is_private_and_encrypted" {
@@ -133,7 +135,7 @@ run "security_group_paths_are_internet_alb_ecs_data" {
   # Only the ALB is reachable from outside the VPC, on 80 and 443.
   assert {
     condition = alltrue([
-      for rule in [aws_vpc_security_group_ingress_rule.alb_http, aws_vpc_security_group_ingress_rule.alb_https] :
+      for rule in concat(aws_vpc_security_group_ingress_rule.alb_http, aws_vpc_security_group_ingress_rule.alb_https) :
       rule.security_group_id == aws_security_group.alb.id && rule.referenced_security_group_id == null
     ])
     error_message = "Internet ingress must land on the ALB security group only."

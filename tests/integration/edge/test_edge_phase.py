@@ -49,7 +49,7 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
     dev_url = f"https://{clusters['dev'].distribution_domain}"
     assert f"DEV edge: default certificate; URL {dev_url}" in flat
     assert "DNS delegation not verified: kimmyai.io does not delegate wpdev.kimmyai.io" in flat
-    assert "apply with enable_custom_domain=false not run: terraform phases are not runnable here" in flat
+    assert "apply with enable_custom_domain=false not run: terraform applies are not runnable here" in flat
 
 
 def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, playbook, tmp_path):

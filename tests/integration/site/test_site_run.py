@@ -9,6 +9,8 @@ must not delegate wpdev (its inputs come from an environment that failed).
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 
@@ -26,9 +28,17 @@ pytestmark = pytest.mark.emulator
 def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tmp_path):
     facts = {env: emulated_cluster.load_inventory(env) for env in emulated_cluster.environments()}
     clusters = {env: emulated_cluster.build_cluster(env) for env in facts}
+    artifacts = {"cluster_health_artifacts_dir": str(tmp_path), "terraform_stack_artifacts_dir": str(tmp_path / "plans")}
+    # The plans that will be approved: made first, as a reviewer would (plan.yml), with the offline provider.
+    planned = playbook("playbooks/plan.yml", "-i", "inventories/sit", "-i", "inventories/prod", "-e", json.dumps(artifacts),
+                       env={TF_ENV_KEY: str(REPO / "tools" / "terraformrc")})
+    assert planned.returncode == 0, planned.stdout[-3000:]
+    digests = {json.loads(p.read_text())["environment"]: json.loads(p.read_text())["digest"]
+               for p in (tmp_path / "plans").glob("*/plan-summary.json")}
+    assert sorted(digests) == ["prod", "sit"]
     broken = aws.write_config(tmp_path / "aws_config", overrides={facts["dev"]["bbws_aws_profile"]: facts["sit"]["bbws_account_id"]})
     run = playbook(
-        "site.yml", *INVENTORIES, "-e", f"cluster_health_artifacts_dir={tmp_path}",
+        "site.yml", *INVENTORIES, "-e", json.dumps({**artifacts, "bbws_approve": {k: v[:12] for k, v in digests.items()}}),
         env={"AWS_CONFIG_FILE": str(broken), TF_ENV_KEY: str(REPO / "tools" / "terraformrc")},
     )
     out = flat_output(run.stdout)
@@ -42,9 +52,11 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
     assert "backend:" not in dev_block and "health:" not in dev_block
     assert "fatal: [bbws-dev]" in out and "DEV failed in its guard phase" in out
 
-    # terraform phases: not runnable here, said once per phase and environment, never a failure.
-    assert "terraform phases (plan, approve, apply, and the edge applies): not runnable here: the AWS provider cannot be installed" in out
-    assert text.count("plan: skipped - not runnable here: the AWS provider cannot be installed") == 2
+    # The real stack is planned (offline provider) and approved per environment by digest; only the applies are not
+    # runnable under the local emulator, said once per environment, never a failure.
+    assert "terraform applies (the apply phase and the edge applies): not runnable here: applying needs the real" in out
+    assert text.count("plan: ok") == 2 and text.count("approve: ok") == 2, text
+    assert text.count("apply: skipped - not runnable here: applying needs the real hashicorp/aws provider") == 2
 
     # Waves: wave 1 (sit; dev failed) runs its stack phases before wave 2 (prod) starts.
     order = [(name.split(" |")[0], section) for name, section in plays(run.stdout)]
@@ -67,6 +79,6 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
     # edge: both verified (sit by prod's check of its NS records, prod by its own root zone) -> custom domain.
     assert f"edge: ok - custom domain: *.{facts['sit']['bbws_domain']} served by CloudFront https://{clusters['sit'].distribution_domain}" in text
     assert f"edge: ok - custom domain: *.{facts['prod']['bbws_domain']}" in text
-    assert "apply with enable_custom_domain=true not run: terraform phases are not runnable here" in out
+    assert "apply with enable_custom_domain=true not run: terraform applies are not runnable here" in out
     # health ran for the environments that went on, and only for them.
     assert "health: ok - healthy" in text and "DEV: HEALTHY" not in out and "SIT: HEALTHY" in out
