@@ -2,15 +2,19 @@
 
 It starts the emulator (three accounts on 127.0.0.1 behind the real profile names), shows the guard
 accepting the three accounts and refusing a wrong one, populates the accounts with the cluster shape
-of terraform/ (Terraform's AWS provider cannot run against the emulator), runs the whole site over all
-three environments, breaks one security-group rule to show the diagnosis, and stops the emulator.
+of terraform/, plans the real terraform/ for each environment with the offline hashicorp/aws provider
+(summaries, cost estimates, digests), runs the whole site over all three environments with those plans
+approved by digest (only the applies are not runnable: they need the real provider), breaks one
+security-group rule to show the diagnosis, and stops the emulator.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,9 +65,8 @@ def main() -> int:
         print(f"\nRefused, as it must be (exit code {rc}): nothing was created in any account.")
 
         banner(
-            "3. Populate the emulated accounts with the cluster shape of terraform/\n"
-            "   (done by tools/emulated_cluster.py with boto3, NOT by Terraform: the AWS provider cannot be\n"
-            "   installed here, so the plan/apply phases are not part of this demo)"
+            "3. Populate the emulated accounts with the cluster shape of terraform/ (tools/emulated_cluster.py, boto3):\n"
+            "   the offline provider plans the real stack but cannot apply it"
         )
         os.environ.update(emu.env())
         for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -73,15 +76,28 @@ def main() -> int:
             print(f"{name}: account {cluster.account_id}: VPC {cluster.vpc_id}, ALB {cluster.alb_dns_name}, "
                   f"RDS {cluster.rds_identifier}, EFS {cluster.efs_id}, CloudFront {cluster.distribution_id}")
 
+        banner("4. Plan: Terraform plans the real terraform/ for dev, sit and prod (offline hashicorp/aws provider)")
+        started = time.time()
+        rc = playbook("playbooks/plan.yml", *INVENTORIES, env=env)
+        if rc != 0:
+            return rc
+        digests = {}
+        for summary in sorted((REPO / "artifacts").glob("*/plan-summary.json"), key=lambda p: p.stat().st_mtime):
+            if summary.stat().st_mtime >= started - 1:
+                record = json.loads(summary.read_text())
+                digests[record["environment"]] = record["digest"][:12]
+        print(f"\nThe plans to approve, by digest: {digests}")
+
         banner(
-            "4. The whole site run over dev, sit and prod: guard, backend, plan/approve/apply (reported as not\n"
-            "   runnable here), DNS delegation from prod (wpdev -> dev, wpsit -> sit), edge, health, summary"
+            "5. The whole site run over dev, sit and prod with those plans approved by digest: guard, backend, plan\n"
+            "   (the approved plan, reused), approve, apply (not runnable here: it needs the real provider), DNS\n"
+            "   delegation from prod (wpdev -> dev, wpsit -> sit), edge, health, summary"
         )
-        rc = playbook("site.yml", *INVENTORIES, env=env)
+        rc = playbook("site.yml", *INVENTORIES, "-e", json.dumps({"bbws_approve": digests}), env=env)
         if rc != 0:
             return rc
 
-        banner("5. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check diagnoses it")
+        banner("6. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check diagnoses it")
         print(inject("dev", "rds_ingress_missing", cluster=clusters["dev"]))
         rc = playbook("playbooks/health.yml", "-i", "inventories/dev", env=env)
         reports = sorted((REPO / "artifacts").glob("**/*.html"), key=lambda p: p.stat().st_mtime)
