@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reports over time: what changed since an environment's previous report, and the artifacts index.
 
-Every report folder holds ``<env>-health.digest.json`` next to the full report: environment, status, when,
+Every report folder holds ``<env>-health-digest.json`` next to the full report: environment, status, when,
 and the findings' keys. The history reads only these small files, so a long history of large reports
 (hundreds of tenants) stays quick to compare and to index. The index is one self-contained HTML page,
 rebuilt under a lock so environments reported in parallel never lose each other's rows.
@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None
 
-DIGEST_SUFFIX = "-health.digest.json"
+DIGEST_SUFFIX = "-health-digest.json"
 INDEX_NAME = "index.html"
 STATUS_COLOURS = {"healthy": "#1e7e34", "degraded": "#8a6d00", "unhealthy": "#b02a37"}
 
