@@ -360,8 +360,13 @@ def _alb(result: Analysis, alb: dict[str, Any], env: Env) -> None:
             totals[state] = totals.get(state, 0) + count
         if any(state in ("unhealthy", "unavailable") for state in tg["states"]):
             failing.append(tg)
+    vouched = sum(1 for tg in alb["target_groups"] if tg.get("vouched_by"))
+    read = len(alb["target_groups"]) - vouched
     summary = ", ".join(f"{count} {state}" for state, count in sorted(totals.items())) or "no registered targets"
-    result.check("alb", "Target health", not failing, f"{len(alb['target_groups'])} target groups: {summary}", warn_only=True)
+    detail = f"{len(alb['target_groups'])} target groups: {read} read ({summary})"
+    if vouched:
+        detail += f"; {vouched} of steady ECS services (all desired tasks running, deployment completed, no unhealthy event)"
+    result.check("alb", "Target health", not failing, detail, warn_only=True)
     for tg in failing:
         # The seed's rule: review the target group's configuration first, then the security groups.
         result.find("medium", "alb", f"Target group {tg['name']} has unhealthy targets ({', '.join(tg['reasons']) or 'no reason given'}).",

@@ -182,7 +182,7 @@ def render_diagram(report: dict[str, Any]) -> str:
     """Inline SVG: Internet -> CloudFront -> ALB -> ECS tasks -> RDS and EFS, with NAT; each edge coloured by its analysis."""
     paths = {p["edge"]: p for p in report.get("paths") or []}
     ap = report.get("access_points") or {}
-    parts = ['<svg id="diagram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 520" role="img" '
+    parts = ['<svg id="diagram" viewBox="0 0 640 520" role="img" '
              'aria-labelledby="diagram-title"><title id="diagram-title">The cluster\'s paths and their state</title>',
              "<defs>" + "".join(f'<marker id="arrow-{state}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
                                 f'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'

@@ -23,7 +23,10 @@ description:
   - Waits with backoff up to O(wait_timeout) for an RDS instance that is still provisioning; an ECS cluster that is not
     ACTIVE is reported at once.
   - Only reads from AWS, so it never reports C(changed) and behaves the same in check mode. The report files of
-    O(report_dir) are local artifacts and are written in check mode too.
+    O(report_dir) (and the index of O(history_dir)) are local artifacts and are written in check mode too.
+  - Keeps marshal copies of the botocore endpoint and service models it parses in a private per-user cache
+    (C($XDG_CACHE_HOME/bbws-ecs-cluster), else C(~/.cache/bbws-ecs-cluster)), keyed by the botocore version and file;
+    when the folder cannot be written the models are parsed from JSON every time.
 author:
   - BBWS Platform Engineering (@bbws-platform)
 options:

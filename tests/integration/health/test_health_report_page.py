@@ -222,3 +222,28 @@ def test_every_index_link_resolves(aws, module_runner, health_args, tmp_path):
         target = Path(unquote(urlparse(link).path))
         assert urlparse(link).scheme == "file" and target.is_file() and target.name.endswith("-health.html"), link
         assert "<h1 id=\"verdict\">" in target.read_text(encoding="utf-8")
+
+
+def test_target_health_is_read_where_ecs_does_not_vouch_for_it(dev_cluster, module_runner, health_args):
+    """Steady tenant services (all desired tasks running, deployment completed, no unhealthy event) vouch for their
+    target groups; a service short of tasks gets its group read with DescribeTargetHealth."""
+    emulated_cluster.add_tenants("dev", 20, cluster=dev_cluster)
+    steady = module_runner(cluster_health, health_args("dev"))
+    checks = {c["name"]: c for c in steady["checks"]}
+    groups = int(checks["Target health"]["detail"].split()[0])
+    assert groups >= 21 and "; 20 of steady ECS services" in checks["Target health"]["detail"], checks["Target health"]
+    session = boto3.Session(profile_name=profile_of("dev"))
+    ecs, elbv2 = session.client("ecs"), session.client("elbv2")
+    task = ecs.describe_services(cluster=dev_cluster.cluster_name, services=["t0007-wordpress"])["services"][0]["taskDefinition"]
+    group = elbv2.create_target_group(Name="bbws-dev-t9999", Protocol="HTTP", Port=80, VpcId=dev_cluster.vpc_id,
+                                      TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    # A new tenant whose two tasks never start (the emulator starts none): its deployment is in progress.
+    ecs.create_service(cluster=dev_cluster.cluster_name, serviceName="t9999-wordpress", taskDefinition=task, desiredCount=2,
+                       launchType="FARGATE",
+                       loadBalancers=[{"targetGroupArn": group, "containerName": "wordpress", "containerPort": 80}])
+    short = module_runner(cluster_health, health_args("dev"))
+    checks = {c["name"]: c for c in short["checks"]}
+    assert checks["Target health"]["detail"].startswith(f"{groups + 1} target groups: 2 read"), checks["Target health"]
+    assert "; 20 of steady ECS services" in checks["Target health"]["detail"], checks["Target health"]
+    assert short["api_calls_by_service"]["elbv2"] == steady["api_calls_by_service"]["elbv2"] + 1
+    assert any("run fewer tasks than desired" in f["summary"] for f in short["findings"])
