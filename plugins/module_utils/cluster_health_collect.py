@@ -210,6 +210,13 @@ def _fanout(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return list(pool.map(func, items))
 
 
+def _together(*calls: Callable[[], Any]) -> list[Any]:
+    """Independent calls of one reader at the same time (each reader's chain of calls is the report's critical path)."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
+
+
 def _not_found(error: Exception, *codes: str) -> bool:
     return isinstance(error, ClientError) and error_code(error) in codes
 
@@ -266,6 +273,11 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
         return {"found": False}
     vpc = vpcs[0]
     by_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+    raw_subnets, raw_groups, raw_nats = _together(
+        lambda: _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        lambda: _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
+        lambda: _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc),
+    )
     subnets = [
         {
             "id": s["SubnetId"],
@@ -273,10 +285,10 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
             "name": tag_dict(s.get("Tags")).get("Name", ""),
             "tags": tag_dict(s.get("Tags")),
         }
-        for s in _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc)
+        for s in raw_subnets
     ]
     groups = {}
-    for group in _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc):
+    for group in raw_groups:
         groups[group["GroupId"]] = {
             "id": group["GroupId"],
             "name": group["GroupName"],
@@ -286,7 +298,7 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
         }
     nats = [
         {"id": n["NatGatewayId"], "state": n["State"], "subnet_id": n.get("SubnetId"), "tags": tag_dict(n.get("Tags"))}
-        for n in _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc)
+        for n in raw_nats
         if n["State"] not in ("deleted", "deleting")
     ]
     return {
@@ -476,6 +488,12 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
         raise
     alb = albs[0]
     arn = alb["LoadBalancerArn"]
+    raw_listeners, raw_attributes, tags, all_groups = _together(
+        lambda: _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
+        lambda: elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"],
+        lambda: elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"],
+        lambda: _paginate(elbv2, "describe_target_groups", "TargetGroups"),
+    )
     listeners = [
         {
             "arn": listener["ListenerArn"],
@@ -484,13 +502,13 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             "ssl_policy": listener.get("SslPolicy"),
             "certificates": [c["CertificateArn"] for c in listener.get("Certificates", [])],
         }
-        for listener in _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn)
+        for listener in raw_listeners
     ]
-    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"]}
+    attributes = {a["Key"]: a["Value"] for a in raw_attributes}
     # The ALB's own target groups plus the tenants' (named <project>-<env>-...), found in one paginated listing.
     prefix = f"{ctx.name}-"
     groups = [
-        tg for tg in _paginate(elbv2, "describe_target_groups", "TargetGroups")
+        tg for tg in all_groups
         if arn in tg.get("LoadBalancerArns", []) or tg["TargetGroupName"].startswith(prefix)
     ]
 
@@ -518,7 +536,6 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             "reasons": sorted(reasons),
         }
 
-    tags = elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"]
     return {
         "found": True,
         "arn": arn,
