@@ -40,8 +40,12 @@ def digest(report: dict[str, Any], html_name: str) -> dict[str, Any]:
         "generated_at": report["generated_at"],
         "account_id": report.get("account_id") or "",
         "html": html_name,
-        "findings": [{"key": finding_key(f), "severity": f["severity"], "summary": f["summary"]} for f in report["findings"]],
-        "since_last": {k: v for k, v in (report.get("since_last") or {}).items() if k in ("new", "resolved", "previous")},
+        "findings": [
+            {"key": finding_key(f), "severity": f["severity"], "summary": f["summary"]} for f in report["findings"]
+        ],
+        "since_last": {
+            k: v for k, v in (report.get("since_last") or {}).items() if k in ("new", "resolved", "previous")
+        },
     }
 
 
@@ -60,16 +64,32 @@ def _digests(history_dir: str, environment: str = "*") -> list[tuple[str, dict[s
 
 def since_last(history_dir: str, report: dict[str, Any]) -> dict[str, Any]:
     """New and resolved findings against the newest earlier report of the same environment."""
-    previous = next((d for _p, d in _digests(history_dir, report["environment"]) if d["generated_at"] <= report["generated_at"]), None)
+    previous = next(
+        (d for _p, d in _digests(history_dir, report["environment"]) if d["generated_at"] <= report["generated_at"]),
+        None,
+    )
     if previous is None:
-        return {"previous": "", "new": len(report["findings"]), "resolved": 0, "new_findings": [], "resolved_findings": [],
-                "first": True}
+        return {
+            "previous": "",
+            "new": len(report["findings"]),
+            "resolved": 0,
+            "new_findings": [],
+            "resolved_findings": [],
+            "first": True,
+        }
     before = {f["key"]: f for f in previous["findings"]}
     now = {finding_key(f): f for f in report["findings"]}
     new = [now[k]["summary"] for k in now if k not in before]
     resolved = [before[k]["summary"] for k in before if k not in now]
-    return {"previous": previous["generated_at"], "previous_status": previous["status"], "new": len(new),
-            "resolved": len(resolved), "new_findings": new, "resolved_findings": resolved, "first": False}
+    return {
+        "previous": previous["generated_at"],
+        "previous_status": previous["status"],
+        "new": len(new),
+        "resolved": len(resolved),
+        "new_findings": new,
+        "resolved_findings": resolved,
+        "first": False,
+    }
 
 
 def since_last_line(since: dict[str, Any] | None) -> str:
@@ -77,8 +97,10 @@ def since_last_line(since: dict[str, Any] | None) -> str:
         return ""
     if since.get("first"):
         return "Since the last report: none (the first report of this environment)."
-    return (f"Since the last report ({since['previous']}, {since.get('previous_status', 'unknown')}): "
-            f"{since['new']} new, {since['resolved']} resolved findings.")
+    return (
+        f"Since the last report ({since['previous']}, {since.get('previous_status', 'unknown')}): "
+        f"{since['new']} new, {since['resolved']} resolved findings."
+    )
 
 
 def write_atomic(path: str, text: str) -> None:
@@ -123,27 +145,35 @@ def render_index(history_dir: str, digests: list[tuple[str, dict[str, Any]]]) ->
         since = data.get("since_last") or {}
         change = f"+{since['new']} / -{since['resolved']}" if since.get("previous") else "first report"
         colour = STATUS_COLOURS.get(data["status"], "#6c757d")
-        rows.append(f'<tr data-environment="{_esc(data["environment"])}"><td>{_esc(data["environment"])}</td>'
-                    f'<td><span class="badge" style="background:{colour}">{_esc(data["status"])}</span></td>'
-                    f"<td>{len(data['findings'])} ({_esc(counts)})</td><td>{_esc(change)}</td>"
-                    f"<td><time>{_esc(data['generated_at'])}</time></td>"
-                    f'<td><a href="{_esc(link)}">{_esc(link)}</a></td></tr>')
+        rows.append(
+            f'<tr data-environment="{_esc(data["environment"])}"><td>{_esc(data["environment"])}</td>'
+            f'<td><span class="badge" style="background:{colour}">{_esc(data["status"])}</span></td>'
+            f"<td>{len(data['findings'])} ({_esc(counts)})</td><td>{_esc(change)}</td>"
+            f"<td><time>{_esc(data['generated_at'])}</time></td>"
+            f'<td><a href="{_esc(link)}">{_esc(link)}</a></td></tr>'
+        )
     cards = "".join(
         f'<div class="card" style="border-color:{STATUS_COLOURS.get(d["status"], "#6c757d")}"><strong>{_esc(env)}</strong> '
         f"{_esc(d['status'])}<br>{len(d['findings'])} finding(s), {_esc(d['generated_at'])}</div>"
-        for env, d in sorted(latest.items()))
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>BBWS cluster health: every report</title>',
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#212529}table{border-collapse:collapse;width:100%}"
-        "th,td{border:1px solid #dee2e6;padding:.35rem .6rem;text-align:left}th{background:#f1f3f5}"
-        ".badge{color:#fff;border-radius:.25rem;padding:.1rem .45rem}.cards{display:flex;gap:1rem;margin:1rem 0}"
-        ".card{border-left:.4rem solid #ccc;padding:.4rem .8rem;background:#f8f9fa}</style></head><body>",
-        "<h1>BBWS cluster health: every report</h1>",
-        f"<p>{len(digests)} report(s), newest first. Latest per environment:</p>",
-        f'<div class="cards">{cards}</div>',
-        '<table id="reports"><thead><tr><th>environment</th><th>status</th><th>findings</th><th>since previous</th>'
-        "<th>when (UTC)</th><th>report</th></tr></thead><tbody>",
-        *rows,
-        "</tbody></table></body></html>",
-    ]) + "\n"
+        for env, d in sorted(latest.items())
+    )
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en"><head><meta charset="utf-8"><title>BBWS cluster health: every report</title>',
+                "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#212529}table{border-collapse:collapse;width:100%}"
+                "th,td{border:1px solid #dee2e6;padding:.35rem .6rem;text-align:left}th{background:#f1f3f5}"
+                ".badge{color:#fff;border-radius:.25rem;padding:.1rem .45rem}.cards{display:flex;gap:1rem;margin:1rem 0}"
+                ".card{border-left:.4rem solid #ccc;padding:.4rem .8rem;background:#f8f9fa}</style></head><body>",
+                "<h1>BBWS cluster health: every report</h1>",
+                f"<p>{len(digests)} report(s), newest first. Latest per environment:</p>",
+                f'<div class="cards">{cards}</div>',
+                '<table id="reports"><thead><tr><th>environment</th><th>status</th><th>findings</th><th>since previous</th>'
+                "<th>when (UTC)</th><th>report</th></tr></thead><tbody>",
+                *rows,
+                "</tbody></table></body></html>",
+            ]
+        )
+        + "\n"
+    )
