@@ -100,10 +100,16 @@ def main() -> int:
         banner("6. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check diagnoses it")
         print(inject("dev", "rds_ingress_missing", cluster=clusters["dev"]))
         rc = playbook("playbooks/health.yml", "-i", "inventories/dev", env=env)
-        reports = sorted((REPO / "artifacts").glob("**/*.html"), key=lambda p: p.stat().st_mtime)
-        if reports:
-            print(f"\nHTML health report: {reports[-1]}")
+        reports = sorted((REPO / "artifacts").glob("*-dev/health/dev-health.html"), key=lambda p: p.stat().st_mtime)
+        index = REPO / "artifacts" / "index.html"
     banner("Demo finished; the emulator was stopped.")
+    if index.is_file():
+        print(f"Every environment's health reports, newest first: {index}")
+    if not reports:
+        print("ERROR: the health run wrote no dev report.", file=sys.stderr)
+        return 1
+    # Its first screen: the UNHEALTHY verdict, the broken ECS -> RDS path with its fix, and the diagram's red edge.
+    print(f"Health report of the drift (open it in a browser): {reports[-1]}")
     return 0
 
 

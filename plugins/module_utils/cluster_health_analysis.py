@@ -36,6 +36,21 @@ TERRAFORM_RULES = {
     ("alb", "ecs", "egress"): "aws_vpc_security_group_egress_rule.alb_to_ecs",
 }
 TERRAFORM_ALB_INGRESS = {80: "aws_vpc_security_group_ingress_rule.alb_http", 443: "aws_vpc_security_group_ingress_rule.alb_https"}
+# What a finding of an area means for tenants, when the finding does not say it more precisely.
+IMPACTS = {
+    "ecs": "tenant containers may not run, or not as many as intended",
+    "rds": "tenant sites may lose their database, its backups or its credentials' protection",
+    "efs": "tenant containers may not read or write their WordPress files",
+    "alb": "requests may not reach the tenant containers",
+    "cloudfront": "tenant URLs may not reach the cluster, or not over the intended certificate",
+    "acm": "tenant URLs cannot be served over HTTPS on the custom domain",
+    "dns": "tenant names may not resolve",
+    "logs": "container logs are lost or kept differently than intended",
+    "network": "private tasks may lose outbound access (image pulls, AWS APIs)",
+    "security": "the cluster is exposed beyond its intended access",
+    "connectivity": "a path tenants need is blocked",
+    "tags": "ownership, environment separation and cost reporting are wrong",
+}
 TLS_ORDER = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021")
 
 
@@ -55,12 +70,44 @@ class Finding:
     recommendation: str
     resource_ids: list[str] = field(default_factory=list)
     fix: dict[str, str] = field(default_factory=dict)
+    impact: str = ""
+
+
+@dataclass
+class Notice:
+    """A state the design asks for that an operator should still know about: not a finding, status unchanged."""
+
+    area: str
+    summary: str
+    cause: str
+    next_step: str
+
+
+@dataclass
+class Path:
+    """One edge of the cluster diagram: ok, broken (with its port and missing rule), warn or unknown."""
+
+    edge: str
+    source: str
+    target: str
+    status: str
+    label: str
+    detail: str = ""
 
 
 @dataclass
 class Analysis:
     checks: list[Check] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+    def notice(self, area: str, summary: str, cause: str, next_step: str) -> None:
+        self.notices.append(Notice(area, summary, cause, next_step))
+
+    def path(self, edge: str, status: str, label: str, detail: str = "") -> None:
+        source, target = edge.split("-", 1)
+        self.paths = [p for p in self.paths if p.edge != edge] + [Path(edge, source, target, status, label, detail)]
 
     def check(self, area: str, name: str, ok: bool | None, detail: str, warn_only: bool = False) -> bool:
         status = "skip" if ok is None else "pass" if ok else "warn" if warn_only else "fail"
@@ -68,8 +115,9 @@ class Analysis:
         return bool(ok)
 
     def find(self, severity: str, area: str, summary: str, recommendation: str, ids: list[str] | None = None,
-             **fix: str) -> None:
-        self.findings.append(Finding(severity, area, summary, recommendation, [i for i in ids or [] if i], fix))
+             impact: str = "", **fix: str) -> None:
+        self.findings.append(Finding(severity, area, summary, recommendation, [i for i in ids or [] if i], fix,
+                                     impact or IMPACTS.get(area, "")))
 
     @property
     def status(self) -> str:
@@ -82,15 +130,25 @@ class Analysis:
 
     def as_dict(self) -> dict[str, Any]:
         findings = sorted(self.findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
-        return {"status": self.status, "checks": [asdict(c) for c in self.checks], "findings": [asdict(f) for f in findings]}
+        return {"status": self.status, "checks": [asdict(c) for c in self.checks], "findings": [asdict(f) for f in findings],
+                "notices": [asdict(n) for n in self.notices], "paths": [asdict(p) for p in self.paths]}
 
 
 class Env:
-    """The facts the fixes need: names, region, profile."""
+    """The facts the fixes need: names, region, profile; and the edge the inventory intends.
+
+    ``custom_domain`` is the inventory's intent for the CloudFront custom domain (on, off, auto: on once the
+    zone's delegation is verified); ``fallback`` is the cause the edge phase recorded when it fell back to
+    CloudFront's default certificate. Either makes the default certificate the intended state.
+    """
 
     def __init__(self, environment: str, project: str, region: str, edge_region: str, profile: str | None,
-                 domain: str | None, policy: dict[str, Any]) -> None:
+                 domain: str | None, policy: dict[str, Any], custom_domain: str = "auto", fallback: str | None = None,
+                 zone: str | None = None) -> None:
         self.environment = environment
+        self.custom_domain = custom_domain
+        self.fallback = fallback or None
+        self.zone = zone or domain
         self.project = project
         self.region = region
         self.edge_region = edge_region
@@ -257,7 +315,7 @@ def _rds(result: Analysis, rds: dict[str, Any], env: Env) -> None:
     if result.check("rds", "Master credentials secret", bool(secret.get("found")),
                     f"{secret.get('name')} (managed by RDS)" if secret.get("found") else "no RDS-managed master secret"):
         if not result.check("rds", "Secret rotation", secret["rotation_enabled"],
-                            f"rotation every {secret.get('rotation_days')} days" if secret["rotation_enabled"] else "rotation disabled",
+                            f"rotation every {secret.get('rotation_days') or 'n/a'} days" if secret["rotation_enabled"] else "rotation disabled",
                             warn_only=True):
             result.find("low", "rds", f"Rotation is disabled on the master credentials secret {secret['name']}.",
                         "Let RDS manage the password (manage_master_user_password = true) so it rotates the secret.", [secret["arn"]])
@@ -305,8 +363,13 @@ def _alb(result: Analysis, alb: dict[str, Any], env: Env) -> None:
             totals[state] = totals.get(state, 0) + count
         if any(state in ("unhealthy", "unavailable") for state in tg["states"]):
             failing.append(tg)
+    vouched = sum(1 for tg in alb["target_groups"] if tg.get("vouched_by"))
+    read = len(alb["target_groups"]) - vouched
     summary = ", ".join(f"{count} {state}" for state, count in sorted(totals.items())) or "no registered targets"
-    result.check("alb", "Target health", not failing, f"{len(alb['target_groups'])} target groups: {summary}", warn_only=True)
+    detail = f"{len(alb['target_groups'])} target groups: {read} read ({summary})"
+    if vouched:
+        detail += f"; {vouched} of steady ECS services (all desired tasks running, deployment completed, no unhealthy event)"
+    result.check("alb", "Target health", not failing, detail, warn_only=True)
     for tg in failing:
         # The seed's rule: review the target group's configuration first, then the security groups.
         result.find("medium", "alb", f"Target group {tg['name']} has unhealthy targets ({', '.join(tg['reasons']) or 'no reason given'}).",
@@ -315,58 +378,111 @@ def _alb(result: Analysis, alb: dict[str, Any], env: Env) -> None:
                     [tg["arn"]])
 
 
+def default_certificate_reason(cloudfront: dict[str, Any], acm: dict[str, Any], env: Env) -> tuple[str, str] | None:
+    """Why CloudFront is meant to serve its default certificate here: (cause, next step), or None when a custom domain
+    is expected. Off by the inventory, an edge fallback the edge phase recorded, or ``auto`` before the switch-on."""
+    domain = env.domain
+    edge = f"ansible-playbook site.yml -i inventories/{env.environment} --tags edge"
+    if env.custom_domain == "off":
+        return (f"the custom domain is off for {env.environment} in the inventory (bbws_custom_domain: off)",
+                f"to serve *.{domain}, set bbws_custom_domain to on or auto and run site.yml (the edge phase requests the "
+                "certificate and adds the aliases)")
+    if env.fallback:
+        return (f"the edge phase fell back to it: {env.fallback}",
+                f"fix that cause, then re-run the edge phase ({edge}); it switches *.{domain} on once the certificate is ISSUED")
+    serves_custom = bool(cloudfront.get("certificate_arn")) or bool(cloudfront.get("aliases"))
+    if env.custom_domain == "auto" and not serves_custom and not acm.get("certificates"):
+        return (f"the custom domain is auto and not switched on yet: the delegation of {env.zone} is not verified",
+                f"delegate {env.zone} from its parent zone (site.yml --tags dns with the parent's inventory), then run site.yml; "
+                f"the edge phase switches *.{domain} on once the delegation resolves")
+    return None
+
+
 def _edge(result: Analysis, cloudfront: dict[str, Any], acm: dict[str, Any], zone: dict[str, Any], alb: dict[str, Any],
           env: Env) -> None:
-    if zone.get("skipped"):
-        result.check("dns", "Route53 zone", None, zone["skipped"])
-    elif not zone.get("error"):
-        if result.check("dns", "Route53 zone", bool(zone.get("found")),
-                        f"{zone.get('name')} ({zone.get('id')}), NS {', '.join(zone.get('name_servers', []))}"
-                        if zone.get("found") else f"no public zone {zone.get('name')}"):
-            pass
-        else:
-            result.find("high", "dns", f"The hosted zone {zone.get('name')} does not exist in this account.",
-                        "Run the apply phase (terraform creates the zone), then the dns phase for the delegation.",
-                        [zone.get("name")])
+    if not env.domain:
+        skipped = "skipped: no domain given for this environment"
+        for area, name in (("dns", "Route53 zone"), ("acm", "ACM certificate"), ("cloudfront", "CloudFront aliases")):
+            result.check(area, name, None, skipped)
+        result.notice("dns", "Zone and certificate checks skipped: no domain is set for this environment.",
+                      "no domain given (bbws_domain / the module's domain option)",
+                      "set bbws_domain in the inventory to check the hosted zone, the *.domain certificate and the CloudFront "
+                      "aliases")
+        reason = ("no domain is set for this environment", "set bbws_domain in the inventory to serve a custom domain")
+    else:
+        reason = default_certificate_reason(cloudfront, acm, env)
+        _zone(result, zone)
     records = {(r["name"].rstrip(".").lower(), r["type"]) for r in zone.get("records", [])}
     cert_by_arn = {c["arn"]: c for c in acm.get("certificates", [])}
-    if not acm.get("error"):
+    if env.domain and not acm.get("error"):
         if not acm.get("certificates"):
-            result.check("acm", "ACM certificate", False, f"no certificate for *.{env.domain} in {env.edge_region}")
-            result.find("high", "acm", f"No ACM certificate for *.{env.domain} in {env.edge_region}.",
-                        "Run the edge phase (terraform requests it in us-east-1 for CloudFront).", [])
+            if reason:
+                result.check("acm", "ACM certificate", None, f"no certificate for *.{env.domain} expected: {reason[0]}")
+            else:
+                result.check("acm", "ACM certificate", False, f"no certificate for *.{env.domain} in {env.edge_region}")
+                result.find("high", "acm", f"No ACM certificate for *.{env.domain} in {env.edge_region}.",
+                            "Run the edge phase (terraform requests it in us-east-1 for CloudFront).", [])
         for cert in acm.get("certificates", []):
+            if reason and cert["status"] != "ISSUED":
+                result.check("acm", "Certificate ISSUED", None, f"{cert['domain']}: {cert['status']} (not in use: {reason[0]})")
+                continue
             _certificate(result, cert, zone, records, env)
     if _missing(result, "cloudfront", cloudfront, "CloudFront distribution"):
+        result.path("internet-cloudfront", "broken", "no distribution")
         return
     deployed = cloudfront["status"] == "Deployed"
     result.check("cloudfront", "CloudFront deployed", deployed,
                  f"{cloudfront['id']} ({cloudfront['domain']}) is {cloudfront['status']}"
                  + ("" if deployed else f": {CLOUDFRONT_NOTE}"), warn_only=cloudfront["status"] == "InProgress")
+    viewer = cloudfront.get("viewer_protocol_policy") or "allow-all"
+    result.path("internet-cloudfront", "ok" if deployed else "warn", f"HTTPS ({viewer})" if deployed else cloudfront["status"])
     if cloudfront["status"] == "InProgress":
         result.find("info", "cloudfront", f"CloudFront distribution {cloudfront['id']} is InProgress: {CLOUDFRONT_NOTE}.",
                     f"Re-run the health check in 15-20 minutes; monitor distribution {cloudfront['id']} in the console or with "
                     f"aws cloudfront get-distribution --id {cloudfront['id']}.", [cloudfront["id"]])
     if env.domain:
         wanted = f"*.{env.domain}"
-        if not result.check("cloudfront", "CloudFront aliases", wanted in cloudfront["aliases"],
-                            ", ".join(cloudfront["aliases"]) or "no aliases", warn_only=True):
+        if reason:
+            result.check("cloudfront", "CloudFront aliases", None,
+                         (", ".join(cloudfront["aliases"]) or "no aliases") + f" (none expected: {reason[0]})")
+        elif not result.check("cloudfront", "CloudFront aliases", wanted in cloudfront["aliases"],
+                              ", ".join(cloudfront["aliases"]) or "no aliases", warn_only=True):
             result.find("medium", "cloudfront", f"CloudFront {cloudfront['id']} has no alias {wanted}: tenant URLs will not reach it.",
                         "Re-apply the edge phase once the certificate is ISSUED.", [cloudfront["id"]])
     cert_arn = cloudfront["certificate_arn"]
     cert = cert_by_arn.get(cert_arn) if cert_arn else None
-    ok = bool(cert_arn) and (cert is None or cert["status"] == "ISSUED")
-    if not result.check("cloudfront", "CloudFront certificate", ok,
-                        f"{cert_arn} ({cert['status'] if cert else 'not read'})" if cert_arn else "CloudFront default certificate",
-                        warn_only=True):
-        result.find("medium", "cloudfront", f"CloudFront {cloudfront['id']} does not serve an ISSUED ACM certificate for its aliases.",
-                    "Associate the us-east-1 certificate once ISSUED (edge phase).", [cloudfront["id"], cert_arn])
+    if reason and not cert_arn:
+        result.check("cloudfront", "CloudFront certificate", True, f"CloudFront default certificate (*.cloudfront.net): {reason[0]}")
+        if env.domain:
+            result.notice("cloudfront", f"CloudFront {cloudfront['id']} serves its default *.cloudfront.net certificate: tenants are "
+                          f"reached at {cloudfront['domain']}, not *.{env.domain}.", reason[0], reason[1])
+    else:
+        ok = bool(cert_arn) and (cert is None or cert["status"] == "ISSUED")
+        detail = (f"{cert_arn} ({cert['status'] if cert else 'not read'})" if cert_arn else "CloudFront default certificate")
+        if not result.check("cloudfront", "CloudFront certificate", ok, detail, warn_only=True):
+            result.find("medium", "cloudfront", f"CloudFront {cloudfront['id']} does not serve an ISSUED ACM certificate for its aliases.",
+                        "Associate the us-east-1 certificate once ISSUED (edge phase).", [cloudfront["id"], cert_arn])
     if alb.get("found"):
         origins = [o for o in cloudfront["origins"] if o["domain"].lower() == alb["dns_name"].lower()]
         if not result.check("cloudfront", "CloudFront origin is this ALB", bool(origins),
-                            ", ".join(o["domain"] for o in cloudfront["origins"])):
+                            ", ".join(o["domain"] for o in cloudfront["origins"]) or "no origins"):
             result.find("high", "cloudfront", f"CloudFront {cloudfront['id']} does not point at this environment's ALB "
                         f"{alb['dns_name']}.", "Re-apply the edge phase so the origin is the ALB.", [cloudfront["id"], alb["arn"]])
+            result.path("cloudfront-alb", "broken", "origin is not this ALB")
+
+
+def _zone(result: Analysis, zone: dict[str, Any]) -> None:
+    if zone.get("skipped"):
+        result.check("dns", "Route53 zone", None, zone["skipped"])
+    elif not zone.get("error"):
+        if zone.get("found"):
+            result.check("dns", "Route53 zone", True,
+                         f"{zone.get('name')} ({zone.get('id')}), NS {', '.join(zone.get('name_servers', []))}")
+        else:
+            result.check("dns", "Route53 zone", False, f"no public zone {zone.get('name') or ''}".strip())
+            result.find("high", "dns", f"The hosted zone {zone.get('name') or ''} does not exist in this account.",
+                        "Run the apply phase (terraform creates the zone), then the dns phase for the delegation.",
+                        [zone.get("name")])
 
 
 def _certificate(result: Analysis, cert: dict[str, Any], zone: dict[str, Any], records: set, env: Env) -> None:
@@ -484,7 +600,10 @@ def _security(result: Analysis, snapshot: dict[str, Any], groups: dict[str, str]
                         "Set viewer_protocol_policy = redirect-to-https and re-apply the edge phase.", [cloudfront["id"]])
         tls = cloudfront["minimum_protocol"] or "TLSv1"
         modern = tls in TLS_ORDER and TLS_ORDER.index(tls) >= TLS_ORDER.index("TLSv1.2_2018")
-        if not result.check("security", "CloudFront TLS policy", modern, f"minimum {tls}", warn_only=True):
+        if not cloudfront["certificate_arn"]:
+            # On the default *.cloudfront.net certificate CloudFront itself sets the minimum protocol (TLSv1).
+            result.check("security", "CloudFront TLS policy", None, f"minimum {tls}, set by CloudFront for its default certificate")
+        elif not result.check("security", "CloudFront TLS policy", modern, f"minimum {tls}", warn_only=True):
             result.find("medium", "security", f"CloudFront {cloudfront['id']} accepts {tls}.",
                         "Set minimum_protocol_version = TLSv1.2_2021 and re-apply the edge phase.", [cloudfront["id"]])
 
@@ -519,13 +638,42 @@ def _connectivity(result: Analysis, snapshot: dict[str, Any], groups: dict[str, 
         destinations = [g for g in attached[dst] if g]
         if not sources or not destinations:
             result.check("connectivity", label, None, f"not checked: the {src if not sources else dst} security group was not found")
+            result.path(f"{src}-{dst}", "unknown", f"tcp/{p}: not checked")
             continue
         missing = path_status(sgs, sources, destinations, p, vpc_cidr)
         detail = f"{', '.join(sources)} -> {', '.join(destinations)} tcp/{p}"
         if result.check("connectivity", label, not missing, detail + ("" if not missing else f": missing {' and '.join(missing)}")):
+            result.path(f"{src}-{dst}", "ok", f"tcp/{p}", detail)
             continue
+        rules = _missing_rules(sources[0], destinations[0], missing)
+        result.path(f"{src}-{dst}", "broken", f"tcp/{p}: missing {' and '.join(missing)} rule", "; ".join(rules))
         _broken_path(result, src, dst, sources[0], destinations[0], p, missing, label, env)
     _cloudfront_path(result, snapshot, sgs, env)
+    _outbound_path(result, snapshot, sgs, groups)
+
+
+def _missing_rules(src_sg: str, dst_sg: str, missing: list[str]) -> list[str]:
+    rules = []
+    if "egress" in missing:
+        rules.append(f"egress on {src_sg} to {dst_sg}")
+    if "ingress" in missing:
+        rules.append(f"ingress on {dst_sg} from {src_sg}")
+    return rules
+
+
+def _outbound_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, dict], groups: dict[str, str]) -> None:
+    """ECS tasks -> NAT -> internet (image pulls, AWS APIs): the ECS group's egress on tcp/443 and an available NAT."""
+    network = snapshot["network"]
+    ecs_sg = groups.get("ecs")
+    if ecs_sg and ecs_sg in sgs:
+        allowed = side_allows(sgs[ecs_sg]["egress"], [], 443, "0.0.0.0/0")
+        result.path("ecs-nat", "ok" if allowed else "broken", "tcp/443" if allowed else "tcp/443: missing egress rule",
+                    f"egress on {ecs_sg} to 0.0.0.0/0" + ("" if allowed else " is missing"))
+    else:
+        result.path("ecs-nat", "unknown", "tcp/443: not checked")
+    available = [n for n in network.get("nat_gateways", []) if n["state"] == "available"]
+    result.path("nat-internet", "ok" if available else "broken",
+                f"{len(available)} NAT gateway(s)" if available else "no available NAT gateway")
 
 
 def _broken_path(result: Analysis, src: str, dst: str, src_sg: str, dst_sg: str, port: int, missing: list[str], label: str,
@@ -539,18 +687,14 @@ def _broken_path(result: Analysis, src: str, dst: str, src_sg: str, dst_sg: str,
     if "egress" in missing:
         commands.append(env.cli(f"aws ec2 authorize-security-group-egress --group-id {src_sg} --ip-permissions "
                                 + _ip_permissions(port, dst_sg)))
-    rules = []
-    if "egress" in missing:
-        rules.append(f"egress on {src_sg} to {dst_sg}")
-    if "ingress" in missing:
-        rules.append(f"ingress on {dst_sg} from {src_sg}")
+    rules = _missing_rules(src_sg, dst_sg, missing)
     impact = {"rds": "tenant WordPress containers cannot connect to the database",
               "efs": "tenant containers cannot mount their WordPress files",
               "ecs": "the ALB cannot reach the tenant containers (targets fail health checks)"}[dst]
     result.find("critical", "connectivity",
                 f"{label} is broken on tcp/{port}: missing {side} rule ({'; '.join(rules)}). Impact: {impact}. "
                 "Security group configuration drift: the rule was removed or never created.",
-                "Re-apply the Terraform rule(s), or add them with the AWS CLI.", [src_sg, dst_sg],
+                "Re-apply the Terraform rule(s), or add them with the AWS CLI.", [src_sg, dst_sg], impact=impact,
                 terraform=f"terraform apply {targets}", cli="\n".join(commands))
 
 
@@ -584,6 +728,10 @@ def _cloudfront_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, 
                         terraform=f"terraform apply -target={TERRAFORM_ALB_INGRESS.get(port, 'aws_vpc_security_group_ingress_rule.alb_http')}",
                         cli=env.cli(f"aws ec2 authorize-security-group-ingress --group-id {gid} --ip-permissions "
                                     f"IpProtocol=tcp,FromPort={port},ToPort={port},IpRanges='[{{CidrIp=0.0.0.0/0}}]'"))
+    if problems:
+        result.path("cloudfront-alb", "broken", "; ".join(problems))
+    else:
+        result.path("cloudfront-alb", "ok", ", ".join(f"{p}:{n}" for p, n in needed))
     result.check("connectivity", "CloudFront -> ALB", not problems,
                  f"origin {policy} {', '.join(f'{p}:{n}' for p, n in needed)}; " + ("; ".join(problems) or "listeners and rules match"))
 

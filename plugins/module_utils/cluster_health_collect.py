@@ -11,14 +11,21 @@ Nothing here reads a secret's value: the master-credentials secret is only descr
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from datetime import timezone
 from typing import Any
 from typing import Callable
 
 try:
     import boto3
+    import botocore
     import botocore.config
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
@@ -37,12 +44,14 @@ SERVICES = {"sts": "sts", "ec2": "ec2", "ecs": "ecs", "rds": "rds", "secretsmana
             "elbv2": "elbv2", "cloudfront": "cloudfront", "acm": "acm", "route53": "route53", "logs": "logs",
             "tagging": "resourcegroupstaggingapi"}
 EDGE_SERVICES = ("acm", "cloudfront")
-MAX_WORKERS = 8
-FANOUT_WORKERS = 4
+MAX_WORKERS = 12
+FANOUT_WORKERS = 16
 # RDS states from which the instance comes back by itself; any other non-available state is reported at once.
 RDS_TRANSIENT = {"creating", "backing-up", "modifying", "rebooting", "starting", "upgrading", "configuring-enhanced-monitoring",
                  "renaming", "resetting-master-credentials", "maintenance", "storage-optimization", "configuring-log-exports"}
 RDS_MAX_BACKOFF = 30.0
+# Seconds an ECS "unhealthy" service event keeps the service's target groups on DescribeTargetHealth.
+STEADY_EVENT_WINDOW = 900
 
 
 class CallCounter:
@@ -65,6 +74,71 @@ class CallCounter:
         return sum(self.by_service.values())
 
 
+class CachedModelLoader:
+    """botocore's JSON file loader with a marshal copy of every model it parses, kept per botocore version.
+
+    Creating a dozen clients is mostly JSON parsing of the endpoint rules and the service models (about half a
+    second here, EC2's model alone a quarter); reading the same data back from marshal takes a small fraction
+    of that. The copies live in a private per-user cache folder; a model that changes (another botocore,
+    another file) gets a new key, and any problem with the cache falls back to the JSON file.
+    """
+
+    def __init__(self, inner: Any, directory: str) -> None:
+        self.inner = inner
+        self.directory = directory
+
+    def exists(self, file_path: str) -> bool:
+        return self.inner.exists(file_path)
+
+    def _key(self, file_path: str) -> str:
+        stamp = ""
+        for ext in (".json", ".json.gz"):
+            try:
+                info = os.stat(file_path + ext)
+                stamp = f"{ext}:{info.st_mtime_ns}:{info.st_size}"
+                break
+            except OSError:
+                continue
+        raw = f"{botocore.__version__}\0{file_path}\0{stamp}".encode()
+        return os.path.join(self.directory, hashlib.sha256(raw).hexdigest()[:40] + ".marshal")
+
+    def load_file(self, file_path: str) -> Any:
+        cached = self._key(file_path)
+        try:
+            with open(cached, "rb") as handle:
+                return marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        data = self.inner.load_file(file_path)
+        if data is not None:
+            self._store(cached, data)
+        return data
+
+    def _store(self, cached: str, data: Any) -> None:
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            with os.fdopen(descriptor, "wb") as handle:
+                marshal.dump(_plain(data), handle)
+            os.replace(temporary, cached)
+        except (OSError, ValueError):
+            pass  # no cache: the next run parses the JSON again
+
+
+def _plain(data: Any) -> Any:
+    """OrderedDicts (botocore's JSON hook) as plain dicts, which keep their order and which marshal can write."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return data
+
+
+def model_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "bbws-ecs-cluster", "botocore-models")
+
+
 def make_clients(region: str, endpoint: str | None, connect_kwargs: dict[str, Any], edge_region: str,
                  counter: CallCounter) -> dict[str, Any]:
     """Every client from ONE boto3 session, each wrapped for jittered-backoff retries and counted.
@@ -74,18 +148,44 @@ def make_clients(region: str, endpoint: str | None, connect_kwargs: dict[str, An
     """
     params = dict(connect_kwargs)
     session = boto3.session.Session(profile_name=params.pop("profile_name", None))
+    loader = session._session.get_component("data_loader")
+    if not isinstance(loader.file_loader, CachedModelLoader):
+        loader.file_loader = CachedModelLoader(loader.file_loader, model_cache_dir())
     config = botocore.config.Config(max_pool_connections=MAX_WORKERS * FANOUT_WORKERS)
     for key in ("config", "aws_config"):
         extra = params.pop(key, None)
         if extra:
             config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
     retry = AWSRetry.jittered_backoff()
-    clients = {}
-    for key, service in SERVICES.items():
-        client = session.client(service, region_name=edge_region if key in EDGE_SERVICES else region,
+
+    def create(key: str) -> Any:
+        client = session.client(SERVICES[key], region_name=edge_region if key in EDGE_SERVICES else region,
                                 endpoint_url=endpoint, config=config, **params)
-        clients[key] = RetryingBotoClientWrapper(counter.attach(key, client), retry)
-    return clients
+        return RetryingBotoClientWrapper(counter.attach(key, client), retry)
+
+    return LazyClients(create, first="sts")
+
+
+class LazyClients(dict):
+    """The clients, each made on first use: the readers start their calls while later clients are still being made.
+
+    Making a client is mostly CPU (the service model); one lock keeps it to one at a time on the shared session,
+    while the readers that already have theirs wait on the network. ``first`` is made at once, so a bad region,
+    endpoint or profile still fails before any read starts."""
+
+    def __init__(self, create: Callable[[str], Any], first: str) -> None:
+        super().__init__()
+        self._create = create
+        self._lock = threading.Lock()
+        self[first] = create(first)
+
+    def __missing__(self, key: str) -> Any:
+        if key not in SERVICES:
+            raise KeyError(key)
+        with self._lock:
+            if not dict.__contains__(self, key):
+                self[key] = self._create(key)
+            return dict.__getitem__(self, key)
 
 
 def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
@@ -109,6 +209,13 @@ def _fanout(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return [func(item) for item in items]
     with ThreadPoolExecutor(max_workers=FANOUT_WORKERS) as pool:
         return list(pool.map(func, items))
+
+
+def _together(*calls: Callable[[], Any]) -> list[Any]:
+    """Independent calls of one reader at the same time (each reader's chain of calls is the report's critical path)."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def _not_found(error: Exception, *codes: str) -> bool:
@@ -167,6 +274,11 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
         return {"found": False}
     vpc = vpcs[0]
     by_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+    raw_subnets, raw_groups, raw_nats = _together(
+        lambda: _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        lambda: _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
+        lambda: _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc),
+    )
     subnets = [
         {
             "id": s["SubnetId"],
@@ -174,10 +286,10 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
             "name": tag_dict(s.get("Tags")).get("Name", ""),
             "tags": tag_dict(s.get("Tags")),
         }
-        for s in _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc)
+        for s in raw_subnets
     ]
     groups = {}
-    for group in _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc):
+    for group in raw_groups:
         groups[group["GroupId"]] = {
             "id": group["GroupId"],
             "name": group["GroupName"],
@@ -187,7 +299,7 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
         }
     nats = [
         {"id": n["NatGatewayId"], "state": n["State"], "subnet_id": n.get("SubnetId"), "tags": tag_dict(n.get("Tags"))}
-        for n in _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc)
+        for n in raw_nats
         if n["State"] not in ("deleted", "deleting")
     ]
     return {
@@ -224,7 +336,9 @@ def read_ecs(ecs: Any, ctx: Context) -> dict[str, Any]:
         return ecs.describe_services(aws_retry=True, cluster=name, services=batch)["services"]
 
     services = [
-        {"name": s["serviceName"], "desired": s.get("desiredCount", 0), "running": s.get("runningCount", 0), "status": s.get("status")}
+        {"name": s["serviceName"], "desired": s.get("desiredCount", 0), "running": s.get("runningCount", 0), "status": s.get("status"),
+         "target_groups": [lb["targetGroupArn"] for lb in s.get("loadBalancers", []) if lb.get("targetGroupArn")],
+         "steady": _steady(s)}
         for batch in _fanout(describe, batches)
         for s in batch
     ]
@@ -239,6 +353,25 @@ def read_ecs(ecs: Any, ctx: Context) -> dict[str, Any]:
         "services": services,
         "tags": tag_dict(cluster.get("tags")),
     }
+
+
+def _steady(service: dict[str, Any]) -> bool:
+    """Does ECS vouch for this service's targets? All desired tasks running, one deployment and it COMPLETED, and no
+    "unhealthy" event in the last STEADY_EVENT_WINDOW seconds (ECS replaces tasks that fail the ELB health check and
+    says so in the service's events)."""
+    deployments = service.get("deployments") or []
+    if service.get("runningCount", 0) != service.get("desiredCount", 0) or len(deployments) > 1:
+        return False
+    if deployments and deployments[0].get("rolloutState") not in (None, "COMPLETED"):
+        return False
+    now = datetime.now(timezone.utc)
+    for event in service.get("events") or []:
+        created = event.get("createdAt")
+        if "unhealthy" in (event.get("message") or "").lower() and (
+            not isinstance(created, datetime) or (now - created).total_seconds() < STEADY_EVENT_WINDOW
+        ):
+            return False
+    return True
 
 
 def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
@@ -342,7 +475,12 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
     }
 
 
-def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
+def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | None = None) -> dict[str, Any]:
+    """The ALB, its listeners, attributes and target groups with their target health.
+
+    ``vouched`` answers {target group ARN: service name} for the target groups of steady ECS services (see
+    ``_steady``): their health is taken from ECS instead of one DescribeTargetHealth call per group, which is what
+    keeps a report over hundreds of tenants close to the report over none. Every other group is read."""
     arn = ctx.resources.get("alb_arn")
     try:
         kwargs = {"LoadBalancerArns": [arn]} if arn else {"Names": [f"{ctx.name}-alb"]}
@@ -353,6 +491,12 @@ def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
         raise
     alb = albs[0]
     arn = alb["LoadBalancerArn"]
+    raw_listeners, raw_attributes, tags, all_groups = _together(
+        lambda: _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
+        lambda: elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"],
+        lambda: elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"],
+        lambda: _paginate(elbv2, "describe_target_groups", "TargetGroups"),
+    )
     listeners = [
         {
             "arn": listener["ListenerArn"],
@@ -361,19 +505,25 @@ def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
             "ssl_policy": listener.get("SslPolicy"),
             "certificates": [c["CertificateArn"] for c in listener.get("Certificates", [])],
         }
-        for listener in _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn)
+        for listener in raw_listeners
     ]
-    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"]}
+    attributes = {a["Key"]: a["Value"] for a in raw_attributes}
     # The ALB's own target groups plus the tenants' (named <project>-<env>-...), found in one paginated listing.
     prefix = f"{ctx.name}-"
     groups = [
-        tg for tg in _paginate(elbv2, "describe_target_groups", "TargetGroups")
+        tg for tg in all_groups
         if arn in tg.get("LoadBalancerArns", []) or tg["TargetGroupName"].startswith(prefix)
     ]
+
+    steady = vouched() if vouched else {}
 
     def health(tg: dict) -> dict[str, Any]:
         states: dict[str, int] = {}
         reasons = set()
+        if tg["TargetGroupArn"] in steady:
+            return {"arn": tg["TargetGroupArn"], "name": tg["TargetGroupName"], "port": tg.get("Port"),
+                    "protocol": tg.get("Protocol"), "health_check_path": tg.get("HealthCheckPath"), "states": {},
+                    "reasons": [], "vouched_by": steady[tg["TargetGroupArn"]]}
         for description in elbv2.describe_target_health(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]:
             state = description["TargetHealth"]["State"]
             states[state] = states.get(state, 0) + 1
@@ -389,7 +539,6 @@ def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
             "reasons": sorted(reasons),
         }
 
-    tags = elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"]
     return {
         "found": True,
         "arn": arn,
@@ -401,6 +550,7 @@ def read_alb(elbv2: Any, ctx: Context) -> dict[str, Any]:
         "listeners": listeners,
         "attributes": attributes,
         "target_groups": _fanout(health, groups),
+        "target_health_reads": sum(1 for g in groups if g["TargetGroupArn"] not in steady),
         "tags": tag_dict(tags[0]["Tags"]) if tags else {},
     }
 
@@ -510,7 +660,7 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
         "ecs": lambda: read_ecs(clients["ecs"], ctx),
         "rds": lambda: read_rds(clients["rds"], clients["secretsmanager"], ctx),
         "efs": lambda: read_efs(clients["efs"], ctx),
-        "alb": lambda: read_alb(clients["elbv2"], ctx),
+        "alb": lambda: read_alb(clients["elbv2"], ctx, vouched),
         "cloudfront": lambda: read_cloudfront(clients["cloudfront"], ctx),
         "acm": lambda: read_acm(clients["acm"], ctx),
         "zone": lambda: read_zone(clients["route53"], ctx),
@@ -525,6 +675,14 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
             return {"found": False, "error": connection_failure_message(e, action=f"read the {area} resources"),
                     "error_code": error_code(e)}
 
+    futures: dict[str, Any] = {}
+
+    def vouched() -> dict[str, str]:
+        # "ecs" is submitted before "alb", so it is already running when the ALB reader waits for it here.
+        ecs = futures["ecs"].result()
+        return {tg: s["name"] for s in ecs.get("services", []) if s.get("steady") for tg in s.get("target_groups", [])}
+
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        futures = {area: pool.submit(run, area) for area in jobs}
+        for area in jobs:
+            futures[area] = pool.submit(run, area)
         return {area: future.result() for area, future in futures.items()}

@@ -23,7 +23,10 @@ description:
   - Waits with backoff up to O(wait_timeout) for an RDS instance that is still provisioning; an ECS cluster that is not
     ACTIVE is reported at once.
   - Only reads from AWS, so it never reports C(changed) and behaves the same in check mode. The report files of
-    O(report_dir) are local artifacts and are written in check mode too.
+    O(report_dir) (and the index of O(history_dir)) are local artifacts and are written in check mode too.
+  - Keeps marshal copies of the botocore endpoint and service models it parses in a private per-user cache
+    (C($XDG_CACHE_HOME/bbws-ecs-cluster), else C(~/.cache/bbws-ecs-cluster)), keyed by the botocore version and file;
+    when the folder cannot be written the models are parsed from JSON every time.
 author:
   - BBWS Platform Engineering (@bbws-platform)
 options:
@@ -49,6 +52,29 @@ options:
         this is the root zone. The role passes C(bbws_dns_zone).
       - Defaults to O(domain).
     type: str
+  custom_domain:
+    description:
+      - Whether CloudFront is meant to serve the custom domain (C(*.domain) with an ACM certificate), as the inventory's
+        C(bbws_custom_domain) says. V(off) - the default C(*.cloudfront.net) certificate by design. V(auto) - on once the
+        zone's delegation is verified, so a distribution with no certificate and no aliases is the intended state until
+        then. V(on) - the certificate and the aliases must be there.
+      - On the default certificate by design (or by O(certificate_fallback)) the status stays C(healthy) and the report
+        has a notice naming the cause and the next step, instead of a certificate finding.
+    type: str
+    choices: ['on', 'off', auto]
+    default: auto
+  certificate_fallback:
+    description:
+      - The cause the edge phase recorded when it fell back to CloudFront's default certificate (for example a
+        certificate that did not validate in time). When set, the default certificate is the intended state and the
+        notice names this cause.
+    type: str
+  history_dir:
+    description:
+      - The artifacts folder holding every run's reports (C(<run>-<environment>/health/)). When set with O(report_dir),
+        the report says what changed since this environment's previous report (new and resolved findings) and
+        C(index.html) there is rebuilt, listing every environment's reports newest first.
+    type: path
   edge_region:
     description: The region of the CloudFront certificate (ACM for CloudFront lives in us-east-1).
     type: str
@@ -222,6 +248,35 @@ duration_seconds:
   returned: always
   type: float
   sample: 0.42
+notices:
+  description:
+    - States the design asks for that an operator should know about (CloudFront on its default certificate by design or
+      by fallback, checks skipped without a domain), each with its cause and next step. They do not change the status.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - area: cloudfront
+      summary: "CloudFront E2ABC serves its default *.cloudfront.net certificate: tenants are reached at d1.cloudfront.net."
+      cause: the custom domain is off for dev in the inventory (bbws_custom_domain off)
+      next_step: set bbws_custom_domain to on or auto and run site.yml
+paths:
+  description: The edges of the cluster diagram (internet, CloudFront, ALB, ECS, RDS, EFS, NAT) with their state.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"edge": "ecs-rds", "source": "ecs", "target": "rds", "status": "broken", "label": "tcp/3306: missing ingress rule",
+            "detail": "ingress on sg-0b from sg-0a"}]
+since_last:
+  description: New and resolved findings against this environment's previous report in O(history_dir).
+  returned: when O(history_dir) and O(report_dir) are set
+  type: dict
+  sample: {"previous": "2026-01-01T11:00:00+00:00", "new": 1, "resolved": 0}
+history_index:
+  description: The path of the rebuilt C(index.html) of O(history_dir).
+  returned: when O(history_dir) and O(report_dir) are set
+  type: str
+  sample: /srv/bbws/artifacts/index.html
 report_files:
   description: Paths of the reports written, when O(report_dir) is set.
   returned: when O(report_dir) is set
@@ -250,6 +305,8 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_co
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import rebuild_index
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import since_last
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import access_points
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import closing_block
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import write_reports
@@ -265,6 +322,9 @@ def main():
             project=dict(type="str", default="bbws"),
             domain=dict(type="str"),
             zone=dict(type="str"),
+            custom_domain=dict(type="str", default="auto", choices=["on", "off", "auto"]),
+            certificate_fallback=dict(type="str"),
+            history_dir=dict(type="path"),
             edge_region=dict(type="str", default="us-east-1"),
             resources=dict(type="dict", default={}, options={key: dict(type="str") for key in RESOURCE_KEYS}),
             policy=dict(
@@ -309,7 +369,8 @@ def main():
         module.fail_json(msg=identity["error"])
 
     env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
-              params["domain"], params["policy"])
+              params["domain"], params["policy"], custom_domain=params["custom_domain"],
+              fallback=params["certificate_fallback"], zone=params["zone"])
     analysis = analyse(snapshot, env).as_dict()
     report = {
         "environment": params["environment"],
@@ -322,8 +383,13 @@ def main():
         "api_calls_by_service": dict(sorted(counter.by_service.items())),
         "duration_seconds": round(time.monotonic() - started, 3),
     }
+    history = params["history_dir"] if params["report_dir"] else None
+    if history:
+        report["since_last"] = since_last(history, report)
     if params["report_dir"]:
         report["report_files"] = write_reports({**report, "resources": snapshot}, params["report_dir"])
+    if history:
+        report["history_index"] = rebuild_index(history)
     report["summary"] = closing_block(report)
     module.exit_json(changed=False, **report)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,7 @@ def test_health_playbook_reports_every_environment_in_check_mode(aws, playbook, 
     assert f"- Route53 Zone: {root} ({clusters['prod'].zone_id})" in run.stdout
     prod = json.loads(next(p for p in reports if p.name == "prod-health.json").read_text())
     assert prod["access_points"]["route53_zone"] == root
+    # History: the first report of each environment says so, and the artifacts index lists all three.
+    assert run.stdout.count("Since the last report: none (the first report of this environment).") == 3
+    index = (Path(tmp_path) / "index.html").read_text(encoding="utf-8")
+    assert sorted(re.findall(r'<tr data-environment="(\w+)">', index)) == ["dev", "prod", "sit"]
