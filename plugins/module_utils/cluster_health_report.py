@@ -376,3 +376,20 @@ def closing_block(report: dict[str, Any]) -> str:
     if report.get("report_files", {}).get("html"):
         lines += ["", f"Report: {report['report_files']['html']}"]
     return "\n".join(lines)
+
+
+def writable_folder_problem(what: str, folder: str | None) -> str | None:
+    """None when ``folder`` is (or can be made) a writable folder; else why not, said before any AWS read."""
+    if not folder:
+        return None
+    path = os.path.abspath(folder)
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"{what} {path} is a file, not a folder: give a folder for the reports. Nothing was read."
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"{what} {path} cannot be created: {existing} is a file. Nothing was read."
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{what} {path} cannot be written: {existing} is not writable by this user. Nothing was read."
+    return None

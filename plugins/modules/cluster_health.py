@@ -142,6 +142,14 @@ options:
     description: Seconds to wait (with backoff) for an RDS instance that is still provisioning; V(0) does not wait.
     type: int
     default: 600
+  expected_account_id:
+    description:
+      - The account the environment lives in. When the credentials land in another account the module stops with that
+        as the cause (instead of reporting the other account's resources as missing).
+    type: str
+  known_accounts:
+    description: The account registry (the inventory's C(bbws_environments)), so a mismatch names the account found.
+    type: dict
   report_dir:
     description: When set, write C(<environment>-health.json), C(.md) and C(.html) there (mode 0600).
     type: path
@@ -304,7 +312,11 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_an
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import writable_folder_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import rebuild_index
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import since_last
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import access_points
@@ -342,6 +354,8 @@ def main():
             ),
             wait_timeout=dict(type="int", default=600),
             report_dir=dict(type="path"),
+            expected_account_id=dict(type="str"),
+            known_accounts=dict(type="dict"),
         ),
         supports_check_mode=True,
     )
@@ -349,6 +363,13 @@ def main():
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout must be 0 (do not wait) or a number of seconds, got {params['wait_timeout']}")
     problem = missing_profile_message(params.get("profile"))
+    for what, folder in (("report_dir", params["report_dir"]), ("history_dir", params["history_dir"])):
+        problem = problem or writable_folder_problem(what, folder)
+    if params.get("expected_account_id"):
+        try:
+            validate_account_id(params["expected_account_id"])
+        except ValueError as e:
+            problem = problem or str(e)
     if problem:
         module.fail_json(msg=problem)
 
@@ -367,6 +388,15 @@ def main():
     if identity.get("error"):
         # Nothing else can have worked either: stop with the one clear reason (credentials, endpoint, ...).
         module.fail_json(msg=identity["error"])
+    if params.get("expected_account_id") and identity.get("account_id") != params["expected_account_id"]:
+        # Every other read was of the wrong account: the cause is the account, not a missing cluster.
+        module.fail_json(
+            msg=mismatch_message(
+                params["expected_account_id"], params["environment"], str(identity.get("account_id")),
+                normalize_known_accounts(params.get("known_accounts")), params.get("profile"),
+            ),
+            account_id=identity.get("account_id"),
+        )
 
     env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
               params["domain"], params["policy"], custom_domain=params["custom_domain"],

@@ -122,6 +122,20 @@ def child_in_parent_account_site(ctx: Ctx) -> list[str]:
     return ["site.yml", "-i", "inventories/prod", *NO_TERRAFORM]
 
 
+def report_folder_is_a_file(ctx: Ctx) -> list[str]:
+    ctx.tmp.mkdir(exist_ok=True)
+    (ctx.tmp / "reports").write_text("not a folder\n")
+    return ["playbooks/health.yml", "-i", "inventories/dev", "-e", f"cluster_health_artifacts_dir={ctx.tmp / 'reports'}"]
+
+
+def health_in_another_account(ctx: Ctx) -> list[str]:
+    """dev's health with an AWS config whose dev profile lands in sit's account, past the guard (its own task)."""
+    config = ctx.emulator.write_config(ctx.tmp / "aws_config", overrides={DEV["bbws_aws_profile"]: SIT["bbws_account_id"]})
+    ctx.env["AWS_CONFIG_FILE"] = str(config)
+    return ["tests/integration/safety/health_unguarded_account.yml", "-i", "inventories/dev",
+            "-e", f"cluster_health_artifacts_dir={ctx.tmp / 'reports'}"]
+
+
 FORGED_PROOF = {"environment": "prod", "account_id": PROD["bbws_account_id"], "protected": False, "mac": "0" * 64,
                 "profiles": {PROD["bbws_aws_profile"]: PROD["bbws_account_id"]}}
 NOT_GUARDED = "The account guard has not verified bbws-prod in this run"
@@ -197,6 +211,10 @@ ROWS = [
     Row("destroy.yml on prod", lambda ctx: ["playbooks/destroy.yml", "-i", "inventories/prod"],
         f"Destroying PROD is not allowed (account {PROD['bbws_account_id']})"),
     Row("approval digest for another plan", approval_for_another_plan, "does not match any dev plan"),
+    Row("health report folder that is a file", report_folder_is_a_file,
+        "reports is a file. Nothing was read."),
+    Row("cluster_health with another account's credentials", health_in_another_account,
+        f"Account ID mismatch: expected {DEV['bbws_account_id']} (dev) but found {SIT['bbws_account_id']} (sit"),
     Row("approval digest prefix of two plans", ambiguous_approval, "is ambiguous: it is the start of 2 dev plans"),
     Row("prod plan touching protected resources without consent", protected_prod_change,
         "PROD plan refused: it deletes or replaces protected resources (terraform_data.db)", gate=True),
