@@ -112,3 +112,34 @@ def decide(
             "verifies it"
         ),
     }
+
+
+# What route53_delegation reports for a child whose NS records in the parent already match (read-only check), and
+# the actions that leave them matching once written.
+IN_SYNC = "unchanged"
+WRITTEN = ("unchanged", "created", "updated")
+
+
+def delegation_verdict(delegation: dict[str, Any], verify_dns: bool, parent_zone: str, written: bool) -> dict[str, str]:
+    """The verdict on one child's delegation from a route53_delegation result entry: verified or not, and why.
+
+    ``written``: the entry comes from a run that wrote the records (the dns phase), not from a read-only check.
+    """
+    zone = delegation.get("zone", "")
+    servers = ", ".join(delegation.get("nameservers") or [])
+    action = delegation.get("action", "")
+    in_parent = action in (WRITTEN if written else (IN_SYNC,))
+    verification = delegation.get("verification") or {}
+    dns_ok = not verify_dns or verification.get("status") == "delegated"
+    if not in_parent:
+        cause = (
+            f"{parent_zone} does not delegate {zone} to its zone's name servers {servers} "
+            f"(the dns phase would have {action} the NS records)"
+        )
+    elif not dns_ok:
+        cause = f"DNS delegation not propagated: {verification.get('message') or 'no answer'}"
+    else:
+        cause = f"{parent_zone} delegates {zone} to {servers}" + (
+            "" if verify_dns else " (checked in Route 53; public DNS may take 48-72 hours to follow)"
+        )
+    return {"state": "verified" if in_parent and dns_ok else "not_verified", "cause": cause, "zone": zone}

@@ -175,6 +175,27 @@ def run_plan(
     }
 
 
+def state_version_record(
+    snapshot: str, bucket: str, key: str, version_id: str | None, profile: str | None = None
+) -> dict[str, Any]:
+    """Write, next to the redacted snapshot, which version of the state object preceded the apply and how to restore it.
+
+    The redacted copy is for reading; restoring means making the bucket's own earlier version current again.
+    """
+    who = f" --profile {profile}" if profile else ""
+    if version_id:
+        restore = (
+            f"aws s3api copy-object --bucket {bucket} --key {key} --copy-source '{bucket}/{key}?versionId={version_id}'"
+            f"{who}  # then: terraform init -reconfigure && terraform plan, to see what differs from the live account"
+        )
+    else:
+        restore = f"(no state object existed before this apply: s3://{bucket}/{key} was created by it)"
+    record = {"bucket": bucket, "key": key, "version_id": version_id, "restore_command": restore}
+    _private_write(snapshot[: -len(".json")] + ".version.json" if snapshot.endswith(".json") else snapshot + ".version.json",
+                   json.dumps(record, indent=2) + "\n")
+    return record
+
+
 def verify_digest(plan_file: str, expected_digest: str) -> str:
     if not (expected_digest or "").strip():
         raise TerraformPlanChanged(

@@ -155,7 +155,13 @@ def main():
     live = custom_domain.serves(distribution, params["domain"], status)
     try:
         decision = custom_domain.decide(
-            custom_domain.normalize_mode(params["mode"]), params["domain"], live, record, params["owns_zone"], params.get("delegation"), location
+            custom_domain.normalize_mode(params["mode"]),
+            params["domain"],
+            live,
+            record,
+            params["owns_zone"],
+            params.get("delegation"),
+            location,
         )
     except ValueError as e:
         module.fail_json(msg=str(e))

@@ -46,6 +46,14 @@ options:
   state_snapshot:
     description: Where to write the pre-apply state (sensitive values masked). Not written when omitted.
     type: path
+  state_bucket:
+    description:
+      - The versioned S3 bucket of the state (the backend's C(bucket)). With O(state_key) and O(state_snapshot), the
+        record written before the apply names the state object's version and the exact command that restores it.
+    type: str
+  state_key:
+    description: The state object's key in O(state_bucket) (the backend's C(key)).
+    type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -90,14 +98,32 @@ state_lineage:
   returned: when O(state_snapshot) is set and not in check mode
   type: str
   sample: a8c98b51-d49f-579b-624f-8472f4ec3cb0
+state_version:
+  description:
+    - The state object before the apply - C(bucket), C(key), C(version_id) and C(restore_command), the exact command
+      that makes that version the current state again. Also written next to O(state_snapshot) (C(.version.json)).
+  returned: when O(state_bucket), O(state_key) and O(state_snapshot) are set and not in check mode
+  type: dict
+  sample: {"bucket": "bbws-terraform-state-536580886816", "key": "ecs-cluster/dev/terraform.tfstate",
+           "version_id": "3HL4kqtJlcpXroDTDmJ", "restore_command": "aws s3api copy-object ..."}
 """
 
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import TerraformCommands
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_apply
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_version_record
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
 
 
@@ -110,10 +136,29 @@ def main():
             binary_path=dict(type="str", default="terraform"),
             lock_timeout=dict(type="str", default="60s"),
             state_snapshot=dict(type="path"),
+            state_bucket=dict(type="str"),
+            state_key=dict(type="str"),
         ),
         supports_check_mode=True,
+        required_together=[["state_bucket", "state_key"]],
     )
     params = module.params
+    version = None
+    if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:
+        try:
+            head = aws_client(module, "s3").head_object(
+                aws_retry=True, Bucket=params["state_bucket"], Key=params["state_key"]
+            )
+            version = head.get("VersionId")
+        except is_boto3_error_code(["404", "NoSuchKey"]):
+            version = None  # the first apply: there is no state to go back to
+        except (
+            botocore.exceptions.BotoCoreError,
+            botocore.exceptions.ClientError,
+        ) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(
+                e, msg=connection_failure_message(e, params.get("profile"), action="read the state object's version")
+            )
     try:
         commands = TerraformCommands(
             module.run_command, params["project_path"], resolve_binary(params["binary_path"]), aws_environment(params)
@@ -128,6 +173,10 @@ def main():
         )
     except TerraformError as e:
         e.fail_json(module)
+    if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:
+        result["state_version"] = state_version_record(
+            params["state_snapshot"], params["state_bucket"], params["state_key"], version, params.get("profile")
+        )
     module.exit_json(**result)
 
 

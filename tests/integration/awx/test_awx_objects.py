@@ -148,17 +148,24 @@ def test_each_environment_has_plan_approval_apply_dns_health(objects):
             chain.append(nodes[node]["unified_job_template"]["type"])
             nexts = nodes[node].get("related", {}).get("success_nodes", [])
             node = nexts[0]["identifier"] if nexts else None
-        assert [nodes[i]["unified_job_template"]["name"] for i in ("plan", "apply", "delegate_dns", "health")] == [
+        steps = ("plan", "apply", "delegate_dns", "edge_plan", "edge_apply", "health")
+        assert [nodes[i]["unified_job_template"]["name"] for i in steps] == [
             "BBWS plan",
             "BBWS apply",
             "BBWS delegate DNS",
+            "BBWS plan",
+            "BBWS edge apply",
             "BBWS health",
         ]
+        # The edge apply goes through its own digest-bound approval, never around it.
+        assert parents["edge_apply"] == ["edge_approve"] and parents["edge_approve"] == ["edge_plan"]
+        assert nodes["edge_approve"]["unified_job_template"]["type"] == "workflow_approval"
         assert (
             parents["apply"] == ["approve"] and nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
         )
         assert nodes["approve"]["unified_job_template"]["timeout"] > 0
-        assert chain == ["job_template", "workflow_approval", "job_template", "job_template", "job_template"]
+        assert chain == ["job_template", "workflow_approval", "job_template", "job_template", "job_template",
+                         "workflow_approval", "job_template", "job_template"]
         for node in nodes.values():
             if node["unified_job_template"]["type"] == "job_template":
                 template = templates[node["unified_job_template"]["name"]]

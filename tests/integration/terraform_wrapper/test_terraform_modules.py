@@ -174,3 +174,23 @@ def test_provider_that_cannot_be_installed(module_runner, tmp_path):
     assert "provider cannot be installed" in result["msg"]
     assert "hashicorp/aws" in result["msg"]
     assert "Traceback" not in json.dumps(result)
+
+
+def test_the_record_before_an_apply_names_the_state_version_and_how_to_restore_it(module_runner, stack, tmp_path, aws):
+    """A versioned bucket holds the state object (as the S3 backend keeps it); the record names its version."""
+    import boto3
+
+    s3 = boto3.Session(profile_name="Tebogo-dev").client("s3", region_name="af-south-1")
+    bucket, key = "bbws-state-version-probe", "ecs-cluster/dev/terraform.tfstate"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "af-south-1"})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key=key, Body=b'{"version": 4}')["VersionId"]
+    first = plan(module_runner, stack, tmp_path, "create")
+    snapshot = tmp_path / "state-before-apply.json"
+    applied = apply(module_runner, stack, first, state_snapshot=str(snapshot), state_bucket=bucket, state_key=key,
+                    profile="Tebogo-dev", region="af-south-1")
+    assert not applied.failed, applied
+    record = json.loads((tmp_path / "state-before-apply.version.json").read_text())
+    assert record == applied["state_version"] and record["version_id"] == version
+    assert f"--copy-source '{bucket}/{key}?versionId={version}'" in record["restore_command"]
+    assert "--profile Tebogo-dev" in record["restore_command"]

@@ -39,8 +39,8 @@ options:
     default: false
   hostvars:
     description:
-      - The run's C(hostvars), with O(play_hosts): a profile of another environment of the run (a delegation
-        child's) is verified when that environment's own host has a proof for it.
+      - "The run's C(hostvars), with O(play_hosts). A profile of another environment of the run (a delegation
+        child's) is verified when that environment's own host has a proof for it."
     type: dict
   play_hosts:
     description: The hosts of the play (C(ansible_play_hosts_all)) whose proofs count, with O(hostvars).
