@@ -108,8 +108,9 @@ def every_client(clients: dict) -> dict:
     """The module makes its clients on first use (while other reads run); here each is made at once to time them."""
     from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import SERVICES
 
-    for key in SERVICES:
-        _ = clients[key]
+    for key in SERVICES:  # reading a key makes its lazy client
+        if clients[key] is None:
+            raise RuntimeError(f"no {key} client")
     return clients
 
 

@@ -23,6 +23,7 @@ Apply is refused: it needs the real provider. Nothing here is used unless a run 
 
 Usage:
   offline_provider.py cli-config   build the schema if needed, write the CLI config, print its path
+  offline_provider.py mirror-config  the same as a filesystem mirror (for a copy of the stack that has a state)
   offline_provider.py schema       print the path and size of the generated schema
   offline_provider.py serve        run as the plugin (Terraform starts it through the config)
 """
@@ -34,6 +35,7 @@ import functools
 import hashlib
 import json
 import os
+import platform
 import sys
 import threading
 from concurrent import futures
@@ -44,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The hashicorp/aws version the stack pins (terraform/versions.tf) and the schema describes.
+PROVIDER_VERSION = "6.25.0"
 BUILD = REPO / ".build" / "offline-provider"
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
@@ -752,12 +756,42 @@ def cli_config() -> Path:
     return config
 
 
+def mirror_config() -> Path:
+    """A CLI config that installs the stand-in from a filesystem mirror; return the config's path.
+
+    Development overrides are not consulted for providers that a state already holds resources of (init then asks
+    the registry), so a run over an existing state needs the mirror. Init records the stand-in's hash in that
+    working directory's lock file: use it only in a copy of the stack.
+    """
+    launcher = cli_config().parent / "bin" / "terraform-provider-aws"
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    target = BUILD / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / PROVIDER_VERSION / f"linux_{arch}"
+    target.mkdir(parents=True, exist_ok=True)
+    plugin = target / f"terraform-provider-aws_v{PROVIDER_VERSION}"
+    plugin.write_text(launcher.read_text())
+    plugin.chmod(0o755)
+    config = BUILD / "terraformrc-mirror"
+    config.write_text(
+        "# Installs the offline hashicorp/aws stand-in (tools/offline_provider.py) from a filesystem mirror; plans only.\n"
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f'    path    = "{BUILD / "mirror"}"\n'
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n'
+        "  }\n"
+        "}\n"
+    )
+    return config
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "serve":
         return serve()
     if command == "cli-config":
         print(cli_config())
+        return 0
+    if command == "mirror-config":
+        print(mirror_config())
         return 0
     if command == "schema":
         path = schema_file()

@@ -40,6 +40,28 @@ options:
         C(account_id) and C(profile) values (the inventory's C(bbws_environments) as it is).
       - Two environments claiming the same account is an error.
     type: dict
+  additional_profiles:
+    description:
+      - Other profiles the run uses, each asserted against its own account in the same task (for example the
+        child accounts whose zones the DNS delegation reads with their profiles).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      profile:
+        description: The AWS profile.
+        type: str
+        required: true
+      account_id:
+        description: The account the profile must land in.
+        type: str
+        required: true
+      environment:
+        description: The environment that account belongs to.
+        type: str
+      zone:
+        description: What the profile is used for (informational).
+        type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

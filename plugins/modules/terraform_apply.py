@@ -137,7 +137,7 @@ def main():
             lock_timeout=dict(type="str", default="60s"),
             state_snapshot=dict(type="path"),
             state_bucket=dict(type="str"),
-            state_key=dict(type="str"),
+            state_key=dict(type="str", no_log=False),
         ),
         supports_check_mode=True,
         required_together=[["state_bucket", "state_key"]],

@@ -88,7 +88,7 @@ def _run_key(create: bool) -> bytes | None:
 
 def _forget_finished_runs(folder: Path) -> None:
     for old in folder.iterdir():
-        pid, _, started = old.name.partition("-")
+        pid, _sep, started = old.name.partition("-")
         if pid.isdigit() and _start_time(int(pid)) != started:
             old.unlink(missing_ok=True)
 

@@ -455,7 +455,7 @@ def test_php_under_wp_content_and_wp_includes_reaches_the_uncached_behaviour(sta
             for pattern in paths[source]:
                 ordered.append((pattern.strip('"'), body["content"][0]["cache_policy_id"]))
     static_policy = "${aws_cloudfront_cache_policy.static.id}"
-    assert any(policy == static_policy for _, policy in ordered)
+    assert any(policy == static_policy for _pattern, policy in ordered)
     for path in (
         "/wp-content/plugins/contact-form/submit.php",
         "/wp-content/themes/theme/ajax.php",

@@ -97,9 +97,11 @@ def child_in_parent_account(ctx: Ctx) -> list[str]:
 
 def guard_skipped(playbook: str, *options: str) -> Callable[[Ctx], list[str]]:
     """A prod run of ``playbook`` with options that skip the guard's own tasks; the roles must still refuse."""
-    artifacts = lambda ctx: ["-e", json.dumps({"terraform_stack_artifacts_dir": str(ctx.artifacts),  # noqa: E731
-                                               "cluster_health_artifacts_dir": str(ctx.artifacts)})]
-    return lambda ctx: [playbook, "-i", "inventories/prod", *options, *artifacts(ctx)]
+    def command(ctx: Ctx) -> list[str]:
+        folders = {"terraform_stack_artifacts_dir": str(ctx.artifacts), "cluster_health_artifacts_dir": str(ctx.artifacts)}
+        return [playbook, "-i", "inventories/prod", *options, "-e", json.dumps(folders)]
+
+    return command
 
 
 def doubled_dev_inventory(ctx: Ctx) -> list[str]:

@@ -75,7 +75,7 @@ def test_second_site_run_reports_changed_0(site_runs):
     assert recap(first.stdout)["bbws-prod"]["changed"] >= 2
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-2000:]
     assert {host: counts["changed"] for host, counts in recap(second.stdout).items()} == {
-        "bbws-dev": 0, "bbws-sit": 0, "bbws-prod": 0}
+        "bbws-dev": 0, "bbws-sit": 0, "bbws-prod": 0, "localhost": 0}  # localhost: the run's own input checks
     assert site_runs.second_requests.writes == [], f"the second run wrote: {site_runs.second_requests.writes}"
     print(f"site second run: changed=0 on every host; {site_runs.second_requests.summary()}")
 
