@@ -29,7 +29,7 @@ def test_the_plan_phase_keeps_a_live_custom_domain_run_after_run(aws, playbook, 
     artifacts = tmp_path / "artifacts"
     args = ("site.yml", "-i", "inventories/dev", "-i", "inventories/prod", "--tags", "plan",
             "-e", json.dumps({"terraform_stack_artifacts_dir": str(artifacts)}))
-    for _ in range(2):
+    for _run in range(2):
         run = playbook(*args)
         out = flat_output(run.stdout)
         assert run.returncode == 0, out[-3000:]
