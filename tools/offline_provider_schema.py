@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "terrafor
 from schema_check import _TYPE_RE  # noqa: E402
 from schema_check import _attrs_section  # noqa: E402
 from schema_check import find_tarball  # noqa: E402
+from schema_check import read_package  # noqa: E402
 
 # One entry of a `const attrs = {...}` map, with its kind and storage class.
 _ENTRY_RE = re.compile(
@@ -194,23 +194,7 @@ def _block(
 
 def build_schema(tarball: Path) -> dict[str, Any]:
     """Provider, resource and data source schemas of the package, in `providers schema -json` form."""
-    sources: dict[str, str] = {}
-    with tarfile.open(tarball) as tar:
-        assembly = json.load(tar.extractfile("package/.jsii"))  # type: ignore[arg-type]
-        package = json.load(tar.extractfile("package/package.json"))  # type: ignore[arg-type]
-        for member in tar.getmembers():
-            parts = member.name.split("/")
-            if len(parts) == 4 and parts[1] == "lib" and parts[3] == "index.js":
-                sources[parts[2]] = tar.extractfile(member).read().decode()  # type: ignore[union-attr]
-    optional_by_dir: dict[str, dict[str, dict[str, bool]]] = {}
-    for jsii_type in assembly["types"].values():
-        if jsii_type.get("kind") != "interface" or "properties" not in jsii_type:
-            continue
-        directory = jsii_type["locationInModule"]["filename"].split("/")[1]
-        optional_by_dir.setdefault(directory, {})[jsii_type["name"]] = {
-            prop["name"]: bool(prop.get("optional", False)) for prop in jsii_type["properties"]
-        }
-    version = package.get("cdktf", {}).get("provider", {}).get("version") or package["version"]
+    sources, optional_by_dir, version = read_package(tarball)
     result: dict[str, Any] = {"version": version, "provider": None, "resources": {}, "data_sources": {}}
     for directory, js in sorted(sources.items()):
         match = _TYPE_RE.search(js)

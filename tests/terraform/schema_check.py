@@ -163,8 +163,9 @@ def _build_block(
     return block
 
 
-def extract_schema(tarball: Path) -> Schema:
-    """Build the schema of every resource, data source and the provider block from the jsii tarball."""
+def read_package(tarball: Path) -> tuple[dict[str, str], dict[str, dict[str, dict[str, bool]]], str]:
+    """From the jsii tarball: each type's ``index.js`` source by directory, the ``optional`` flags of every struct
+    (directory -> struct -> camelCase property -> optional), and the provider version the package describes."""
     sources: dict[str, str] = {}
     with tarfile.open(tarball) as tar:
         assembly = json.load(tar.extractfile("package/.jsii"))  # type: ignore[arg-type]
@@ -173,8 +174,6 @@ def extract_schema(tarball: Path) -> Schema:
             parts = member.name.split("/")
             if len(parts) == 4 and parts[1] == "lib" and parts[3] == "index.js":
                 sources[parts[2]] = tar.extractfile(member).read().decode()  # type: ignore[union-attr]
-
-    # jsii: per source directory, struct name -> {camelCase property: optional}.
     optional_by_dir: dict[str, dict[str, dict[str, bool]]] = {}
     for jsii_type in assembly["types"].values():
         if jsii_type.get("kind") != "interface" or "properties" not in jsii_type:
@@ -183,8 +182,13 @@ def extract_schema(tarball: Path) -> Schema:
         optional_by_dir.setdefault(directory, {})[jsii_type["name"]] = {
             prop["name"]: bool(prop.get("optional", False)) for prop in jsii_type["properties"]
         }
-
     version = package.get("cdktf", {}).get("provider", {}).get("version") or package["version"]
+    return sources, optional_by_dir, version
+
+
+def extract_schema(tarball: Path) -> Schema:
+    """Build the schema of every resource, data source and the provider block from the jsii tarball."""
+    sources, optional_by_dir, version = read_package(tarball)
 
     resources: dict[str, Block] = {}
     data_sources: dict[str, Block] = {}
