@@ -90,7 +90,8 @@ def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack
     run_dir = artifacts / Path(plan["plan_file"]).parent.name
     names = sorted(p.name for p in run_dir.iterdir())
     assert names == ["approval.json", "outputs.json", "plan-summary.json", "plan-summary.txt",
-                     "stack.tfplan", "state-before-apply.json", "terraform.tfvars.json"]
+                     "stack.tfplan", "state-before-apply.json", "terraform.tfvars.json",
+                     "verify-after-apply.tfplan"]  # the plan with refresh after the apply: empty, so the run is green
     record = json.loads((run_dir / "approval.json").read_text())
     assert record["digest"] == plan["digest"] and record["method"] == "extra-var" and record["approved"] is True
     assert json.loads((run_dir / "outputs.json").read_text())["db_password"] == "(sensitive value)"
@@ -190,11 +191,12 @@ def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path, aws):
     assert SECRET not in text
 
 
-def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_run_says_not_runnable(playbook, aws, tmp_path):
+def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_run_plans_offline(playbook, aws, tmp_path):
     """The collection's terraform/ needs hashicorp/aws, which cannot be downloaded here, as in a registry outage.
 
     Without bbws_local_emulator that is a failure of the environment with its cause, and the run exits non-zero;
-    only a run that says it targets the local emulator may report the terraform phases as not runnable.
+    only a run that says it targets the local emulator may plan with the offline provider and report the applies as
+    not runnable.
     """
     args = ("-i", "inventories/dev", "site.yml", "--tags", "plan", "-e",
             json.dumps({"terraform_stack_backend_config": {}, "terraform_stack_artifacts_dir": str(tmp_path / "a")}))
@@ -205,8 +207,10 @@ def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_ru
     assert "not runnable" not in text
     assert "Traceback" not in text
 
+    # Under the local emulator the same run plans the real stack with the offline provider; only applies would be
+    # reported as not runnable.
     emulated = playbook(*args, env={**ENV, **aws.env()})
     text = " ".join(output(emulated).split())
     assert emulated.returncode == 0, text[-3000:]
-    assert "plan: skipped - not runnable here: the AWS provider cannot be installed on this machine" in text
-    assert "This run targets the local emulator (bbws_local_emulator=true)" in text
+    assert "DEV: ok" in text and "plan: ok" in text, text[-3000:]
+    assert "terraform applies (the apply phase and the edge applies): not runnable here" in text
