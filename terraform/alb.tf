@@ -32,7 +32,7 @@ resource "aws_lb" "this" {
   depends_on = [aws_s3_bucket_policy.alb_logs]
 }
 
-# The seed's default: requests for hosts no tenant rule matches get a plain 404.
+# The default: requests for hosts no tenant rule matches get a plain 404.
 locals {
   alb_default_response = {
     content_type = "text/plain"

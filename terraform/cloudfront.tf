@@ -116,14 +116,14 @@ locals {
 }
 
 resource "aws_cloudfront_distribution" "this" {
-  # checkov:skip=CKV_AWS_68:No WAF web ACL in this stack: WAF (cost and rule ownership) is a security-platform decision outside the seed's cluster scope.
+  # checkov:skip=CKV_AWS_68:No WAF web ACL in this stack: WAF (cost and rule ownership) is a security-platform decision outside this cluster stack's scope.
   # checkov:skip=CKV2_AWS_47:Same as CKV_AWS_68 (the Log4j rule set lives in a WAF web ACL).
   # checkov:skip=CKV_AWS_310:There is a single origin (the ALB, itself multi-AZ); an origin group needs a second origin this platform does not have.
   # checkov:skip=CKV_AWS_305:Every request is forwarded to WordPress, which serves "/" itself; a default root object applies to S3-style origins.
   # checkov:skip=CKV_AWS_174:With enable_custom_domain the ACM certificate uses TLSv1.2_2021; before that CloudFront's default certificate is used and its protocol floor cannot be raised.
   # checkov:skip=CKV_AWS_374:Tenant WordPress sites are public for every country; no business rule restricts viewers by geography.
   # checkov:skip=CKV2_AWS_46:The only origin is the ALB (a custom origin); origin access control applies to S3 origins, and the log bucket is not an origin.
-  # checkov:skip=CKV2_AWS_42:A custom certificate is used once enable_custom_domain is true; until the delegation is verified the default certificate is the seed's fallback.
+  # checkov:skip=CKV2_AWS_42:A custom certificate is used once enable_custom_domain is true; until the delegation is verified the default certificate is the documented fallback.
   enabled         = true
   is_ipv6_enabled = true
   comment         = local.name

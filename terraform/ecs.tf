@@ -24,7 +24,7 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "ecs" {
-  # checkov:skip=CKV_AWS_338:Retention comes from the inventory per environment (7/14/30 days in the seed's sizing table); a one-year floor would contradict it.
+  # checkov:skip=CKV_AWS_338:Retention comes from the inventory per environment (7/14/30 days in the environment sizing); a one-year floor would contradict it.
   name              = "/ecs/${var.environment}"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.this.arn

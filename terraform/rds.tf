@@ -150,7 +150,7 @@ resource "terraform_data" "rds_final_snapshot_suffix" {
 
 # Created before the instance so RDS writes into log groups with our retention and key.
 resource "aws_cloudwatch_log_group" "rds" {
-  # checkov:skip=CKV_AWS_338:Retention comes from the inventory per environment (7/14/30 days in the seed's sizing table); a one-year floor would contradict it.
+  # checkov:skip=CKV_AWS_338:Retention comes from the inventory per environment (7/14/30 days in the environment sizing); a one-year floor would contradict it.
   for_each = toset(["error", "slowquery"])
 
   name              = "/aws/rds/instance/${local.name}-mysql/${each.key}"

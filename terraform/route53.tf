@@ -4,7 +4,7 @@
 # dev/sit (root_zone_mode = "none"): the stack creates wp<env>.<root_domain>; prod writes the NS
 # delegation to it from the child account's name servers (the delegation module, not terraform).
 # prod (root_zone_mode = "create"/"adopt"): the account owns <root_domain>; wp.<root_domain> is kept
-# in that zone (no separate zone, no delegation needed), as the seed describes.
+# in that zone (no separate zone, no delegation needed).
 ################################################################################
 
 locals {
@@ -17,7 +17,7 @@ locals {
 
 resource "aws_route53_zone" "this" {
   # checkov:skip=CKV2_AWS_38:DNSSEC signing needs a DS record in the parent zone of another account (and at the registrar for the root); the cross-account delegation handshake writes only NS records today.
-  # checkov:skip=CKV2_AWS_39:Query logging for public zones needs a log group and resource policy in us-east-1; not part of the seed's monitoring set, CloudFront and ALB logs cover tenant traffic.
+  # checkov:skip=CKV2_AWS_39:Query logging for public zones needs a log group and resource policy in us-east-1; not part of this stack's monitoring set, CloudFront and ALB logs cover tenant traffic.
   count = var.root_zone_mode == "adopt" ? 0 : 1
 
   name          = local.zone_name

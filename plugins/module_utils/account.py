@@ -67,7 +67,7 @@ def mismatch_message(
     known_accounts: dict[str, dict[str, str]],
     profile: str | None = None,
 ) -> str:
-    """The seed's environment-mismatch report (Example 4), as one message that says how to fix it."""
+    """The environment-mismatch report: expected and found account, what is blocked, how to fix it, in one message."""
     env = environment or known_accounts.get(expected_account_id, {}).get("environment") or "the target environment"
     found = known_accounts.get(actual_account_id, {})
     expected_profile = known_accounts.get(expected_account_id, {}).get("profile")

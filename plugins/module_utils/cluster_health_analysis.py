@@ -261,7 +261,7 @@ def _ecs(result: Analysis, ecs: dict[str, Any], env: Env) -> None:
     if _missing(result, "ecs", ecs, "ECS cluster"):
         return
     if not result.check("ecs", "ECS cluster ACTIVE", ecs["status"] == "ACTIVE", f"{ecs['name']} is {ecs['status']}"):
-        # The seed's rule: ECS is immediate, so a cluster that is not ACTIVE is reported at once, never waited for.
+        # ECS changes state at once, so a cluster that is not ACTIVE is reported at once, never waited for.
         result.find("critical", "ecs", f"ECS cluster {ecs['name']} is {ecs['status']}, not ACTIVE.",
                     "Investigate at once (ECS clusters are ACTIVE immediately): check the cluster's events and re-apply.",
                     [ecs["arn"]], terraform="terraform apply (the ECS cluster resource)")
@@ -371,7 +371,7 @@ def _alb(result: Analysis, alb: dict[str, Any], env: Env) -> None:
         detail += f"; {vouched} of steady ECS services (all desired tasks running, deployment completed, no unhealthy event)"
     result.check("alb", "Target health", not failing, detail, warn_only=True)
     for tg in failing:
-        # The seed's rule: review the target group's configuration first, then the security groups.
+        # Review the target group's configuration first, then the security groups.
         result.find("medium", "alb", f"Target group {tg['name']} has unhealthy targets ({', '.join(tg['reasons']) or 'no reason given'}).",
                     f"Review the target group's health check (path {tg['health_check_path']}, port {tg['port']}) and the "
                     "container's answer on it; then check the ALB -> ECS security group rules (see connectivity).",

@@ -388,7 +388,7 @@ def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
             raise
         status = instance["DBInstanceStatus"]
         waited = ctx.clock() - start
-        # The seed's rule: RDS takes time to provision, so wait (with backoff) up to the timeout, then report.
+        # RDS takes time to provision, so wait (with backoff) up to the timeout, then report.
         if status == "available" or status not in RDS_TRANSIENT or waited + delay > ctx.wait_timeout:
             break
         ctx.sleep(delay)

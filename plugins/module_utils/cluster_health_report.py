@@ -32,7 +32,7 @@ ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 
 
 def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None = None) -> dict[str, Any]:
-    """The seed's closing facts: where the cluster answers and what DNS says."""
+    """The closing facts: where the cluster answers and what DNS says."""
     alb, cloudfront, rds, efs = snapshot["alb"], snapshot["cloudfront"], snapshot["rds"], snapshot["efs"]
     zone, acm, zone_name = snapshot["zone"], snapshot["acm"], zone
     cert = next(iter(acm.get("certificates") or []), {})
@@ -324,7 +324,7 @@ def write_reports(report: dict[str, Any], directory: str) -> dict[str, str]:
 
 
 def closing_block(report: dict[str, Any]) -> str:
-    """The seed's end-of-run summary: access points, DNS configuration, tenant URL, next steps."""
+    """The end-of-run summary: access points, DNS configuration, tenant URL, next steps."""
     ap = report["access_points"]
     env = report["environment"]
     lines = [f"=== CLUSTER {env.upper()}: {report['status'].upper()} ===", ""]

@@ -269,7 +269,7 @@ def manual_delegation_steps(
     nameservers: list[str] | None,
     ttl: int,
 ) -> str:
-    """The seed's fallback when the child account cannot be read: what each team does by hand."""
+    """The fallback when the child account cannot be read: what each team does by hand."""
     servers = normalize_nameservers(nameservers or [])
     values = [f"{ns}." for ns in servers] or [f"<name server {i} of {child_zone}>" for i in range(1, 5)]
     batch = {

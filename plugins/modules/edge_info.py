@@ -110,7 +110,7 @@ distribution_state:
   type: str
   sample: in_progress
 distribution_cause:
-  description: The state in words; for V(in_progress) the seed's note that deployments take 15-20 minutes and the id to monitor.
+  description: The state in words; for V(in_progress) the note that deployments take 15-20 minutes and the id to monitor.
   returned: always
   type: str
   sample: "CloudFront deployments can take 15-20 minutes; monitor distribution E2QWRUHAPOMQZL in the AWS Console ..."
