@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 from ansible_collections.bbws.ecs_cluster.plugins.plugin_utils import guard
@@ -20,14 +21,10 @@ from ansible_collections.bbws.ecs_cluster.plugins.plugin_utils import guard
 
 def _registry(known_accounts) -> dict:
     """The registry keyed by environment ({env: {account_id, profile}}), whichever shape it was given in."""
-    registry = {}
-    for key, value in (known_accounts or {}).items():
-        value = dict(value or {})
-        if str(key).isdigit():
-            registry[str(value.get("environment", ""))] = {"account_id": str(key), "profile": value.get("profile")}
-        else:
-            registry[str(key)] = {"account_id": str(value.get("account_id", "")), "profile": value.get("profile")}
-    return registry
+    return {
+        info["environment"]: {"account_id": account_id, "profile": info["profile"]}
+        for account_id, info in normalize_known_accounts(known_accounts).items()
+    }
 
 
 class ActionModule(ActionBase):
@@ -39,15 +36,14 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         args = self._task.args
         host = task_vars.get("inventory_hostname", "")
-        registry = _registry(args.get("known_accounts"))
         groups = task_vars.get("group_names", [])
-        in_environment_group = any(
-            g.startswith(guard.ENVIRONMENT_GROUP_PREFIX) and g[len(guard.ENVIRONMENT_GROUP_PREFIX) :] in registry
-            for g in groups
-        )
+        try:
+            registry = _registry(args.get("known_accounts"))
+        except ValueError as e:  # e.g. two environments claiming one account: said before any AWS call
+            return {**result, "failed": True, "msg": str(e)}
 
         environment = None
-        if in_environment_group:
+        if guard.environment_groups(groups, registry):
             try:
                 play_hosts = task_vars.get("ansible_play_hosts_all", [host])
                 all_groups = task_vars.get("groups", {})

@@ -98,12 +98,17 @@ def _mac(key: bytes, host: str, body: dict) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
-def environment_of_host(host: str, group_names: list[str], registry: dict) -> str:
-    """The host's environment from its inventory group (bbws_<env>): the one name no extra var can change."""
-    found = sorted(
+def environment_groups(group_names: list[str], registry: dict) -> list[str]:
+    """The environments of the registry whose group (bbws_<env>) the host is in."""
+    return sorted(
         {g[len(ENVIRONMENT_GROUP_PREFIX) :] for g in group_names if g.startswith(ENVIRONMENT_GROUP_PREFIX)}
         & set(registry)
     )
+
+
+def environment_of_host(host: str, group_names: list[str], registry: dict) -> str:
+    """The host's environment from its inventory group (bbws_<env>): the one name no extra var can change."""
+    found = environment_groups(group_names, registry)
     if len(found) != 1:
         groups = ", ".join(f"{ENVIRONMENT_GROUP_PREFIX}{name}" for name in sorted(registry))
         where = f"groups {', '.join(ENVIRONMENT_GROUP_PREFIX + f for f in found)}" if found else "none of them"
@@ -155,14 +160,12 @@ def check_one_host_per_environment(hosts: dict[str, list[str]], registry: dict) 
 
 def issue(host: str, environment: str, account_id: str, profiles: dict[str, str], registry: dict) -> dict:
     """The proof for a host whose profiles were all asserted (profile -> account)."""
-    protected_accounts = sorted(
-        str(v.get("account_id")) for k, v in registry.items() if k == PROTECTED_ENVIRONMENT and v.get("account_id")
-    )
+    protected_account = str(registry.get(PROTECTED_ENVIRONMENT, {}).get("account_id", ""))
     body = {
         "environment": environment,
         "account_id": str(account_id),
         "profiles": dict(sorted(profiles.items())),
-        "protected": environment == PROTECTED_ENVIRONMENT or str(account_id) in protected_accounts,
+        "protected": environment == PROTECTED_ENVIRONMENT or str(account_id) == protected_account,
     }
     return {**body, "mac": _mac(_run_key(create=True), host, body)}
 
