@@ -288,6 +288,11 @@ MANAGED_ORIGIN_REQUEST_POLICIES = {
     "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
     "Managed-UserAgentRefererHeaders": "acba4595-bd28-49b8-b9fe-13317c0390fa",
 }
+# The managed CloudFront policies the stack looks up by name: data source -> (what it is, name -> id).
+MANAGED_POLICIES = {
+    "aws_cloudfront_cache_policy": ("CloudFront cache policy", MANAGED_CACHE_POLICIES),
+    "aws_cloudfront_origin_request_policy": ("CloudFront origin request policy", MANAGED_ORIGIN_REQUEST_POLICIES),
+}
 
 
 def _placeholder(cty: Any) -> Any:
@@ -585,19 +590,11 @@ def make_servicer(schema_bytes: bytes) -> Any:
                     name_servers=[f"ns-{i}.awsdns-offline.example" for i in range(4)],
                     private_zone=bool(config.get("private_zone")),
                 )
-            elif name == "aws_cloudfront_cache_policy":
-                policy_id = MANAGED_CACHE_POLICIES.get(config.get("name") or "") or config.get("id")
+            elif name in MANAGED_POLICIES:
+                what, managed = MANAGED_POLICIES[name]
+                policy_id = managed.get(config.get("name") or "") or config.get("id")
                 if not policy_id:
-                    return pb.ReadDataSource.Response(
-                        diagnostics=[_diag(f"no CloudFront cache policy {config.get('name')!r}")]
-                    )
-                state.update(id=policy_id)
-            elif name == "aws_cloudfront_origin_request_policy":
-                policy_id = MANAGED_ORIGIN_REQUEST_POLICIES.get(config.get("name") or "") or config.get("id")
-                if not policy_id:
-                    return pb.ReadDataSource.Response(
-                        diagnostics=[_diag(f"no CloudFront origin request policy {config.get('name')!r}")]
-                    )
+                    return pb.ReadDataSource.Response(diagnostics=[_diag(f"no {what} {config.get('name')!r}")])
                 state.update(id=policy_id)
             elif name == "aws_ec2_managed_prefix_list":
                 list_name = config.get("name") or ""

@@ -28,18 +28,7 @@ ROLE_PREFIX = "bbws.ecs_cluster."
 
 @pytest.fixture(scope="module")
 def objects() -> dict:
-    run = subprocess.run(
-        [str(BIN / "ansible-playbook"), str(AWX_DIR / "show.yml")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}),
-    )
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    return json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
+    return show()
 
 
 def roles_of(playbook: Path) -> dict[str, set[str]]:
