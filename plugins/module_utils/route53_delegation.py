@@ -5,7 +5,7 @@
 
 Plain functions that take boto3 clients and values (never the module), so the planning, the
 dangling-delegation report and the manual fallback are tested without AWS, and the AWS parts are
-tested against the emulator. The module ``route53_delegation`` only wires them together.
+tested against the emulator. ``route53_delegation_run`` puts them in order for one run of the module.
 """
 
 from __future__ import annotations

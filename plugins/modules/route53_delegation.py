@@ -236,269 +236,11 @@ diff:
 
 from collections import Counter
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils import dns_verify
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils import route53_delegation as r53d
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
-
-
-class Delegation:
-    """Orchestrates one run; every AWS call goes through clients built here, so they are all counted."""
-
-    def __init__(self, module: AnsibleAWSModule) -> None:
-        self.module = module
-        self.params = module.params
-        self.calls: Counter = Counter()
-        self.parent_zone = r53d.normalize_name(self.params["parent_zone"])
-
-    def client(self, service: str, **credentials):
-        client = self.module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **credentials)
-        client.client.meta.events.register("before-call", self._count)
-        return client
-
-    def _count(self, model, **_kwargs) -> None:
-        self.calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
-
-    def fail(self, msg: str, **extra) -> None:
-        self.module.fail_json(msg=msg, api_calls=dict(self.calls), **extra)
-
-    # -- parent ------------------------------------------------------------------------------
-    def read_parent(self) -> tuple:
-        profile = self.params.get("profile")
-        route53 = self.client("route53")
-        try:
-            if self.params.get("parent_account_id"):
-                identity = self.client("sts").get_caller_identity(aws_retry=True)
-                assert_account(
-                    identity,
-                    self.params["parent_account_id"],
-                    known_accounts=self.params.get("known_accounts"),
-                    profile=profile,
-                )
-            zone = r53d.find_public_zone(route53, self.parent_zone, where="the parent account")
-            records = r53d.read_ns_records(route53, zone["id"], zone["name"])
-            servers = r53d.zone_nameservers(route53, zone["id"]) if self.params["verify_dns"] else []
-        except (AccountMismatchError, r53d.DelegationError) as e:
-            self.fail(str(e))
-        except (BotoCoreError, ClientError) as e:
-            self.fail(connection_failure_message(e, profile, action=f"read the parent zone {self.parent_zone}"))
-        return route53, zone, records, servers
-
-    # -- children ----------------------------------------------------------------------------
-    def credentials(self, child: dict) -> dict:
-        """boto3 client arguments for the child: its profile, its keys, or a role assumed from the parent."""
-        creds = {
-            "profile_name": None,
-            "aws_access_key_id": None,
-            "aws_secret_access_key": None,
-            "aws_session_token": None,
-        }
-        if child.get("profile"):
-            creds["profile_name"] = child["profile"]
-        elif child.get("role_arn"):
-            assumed = self.client("sts").assume_role(
-                aws_retry=True, RoleArn=child["role_arn"], RoleSessionName="bbws-route53-delegation"
-            )["Credentials"]
-            creds.update(
-                aws_access_key_id=assumed["AccessKeyId"],
-                aws_secret_access_key=assumed["SecretAccessKey"],
-                aws_session_token=assumed["SessionToken"],
-            )
-        else:  # the argument spec requires one of profile, role_arn, access_key
-            creds.update(
-                aws_access_key_id=child["access_key"],
-                aws_secret_access_key=child.get("secret_key"),
-                aws_session_token=child.get("session_token"),
-            )
-        return creds
-
-    def read_child(self, child: dict, parent: dict, records: dict) -> dict:
-        """Assert the child account and read its zone's name servers; None when the zone does not exist."""
-        zone = child["zone"]
-        where = f"account {child['account_id']}" + (f" ({child['environment']})" if child.get("environment") else "")
-        profile = child.get("profile")
-        try:
-            problem = missing_profile_message(profile)
-            if problem:
-                raise r53d.DelegationError(problem)
-            creds = self.credentials(child)
-            identity = self.client("sts", **creds).get_caller_identity(aws_retry=True)
-            assert_account(
-                identity,
-                child["account_id"],
-                environment=child.get("environment"),
-                known_accounts=self.params.get("known_accounts"),
-                profile=profile,
-            )
-            if self.params["state"] == "absent":
-                return {"nameservers": None}  # removal needs only the parent's record
-            route53 = self.client("route53", **creds)
-            found = r53d.find_public_zone(route53, zone, where=where)
-            return {"nameservers": r53d.zone_nameservers(route53, found["id"]), "zone_id": found["id"]}
-        except AccountMismatchError as e:
-            self.fail(f"Refusing to delegate {zone}: {e}")
-        except r53d.ZoneNotFoundError as e:
-            self.fail(
-                self._missing_zone_message(str(e), zone, records),
-                dangling_delegations=r53d.find_dangling(records, {zone: None}),
-            )
-        except r53d.AmbiguousZoneError as e:
-            self.fail(str(e))
-        except (r53d.DelegationError, BotoCoreError, ClientError) as e:
-            reason = (
-                str(e)
-                if isinstance(e, r53d.DelegationError)
-                else connection_failure_message(e, profile, action=f"read the child zone {zone} in {where}")
-            )
-            steps = r53d.manual_delegation_steps(
-                self.parent_zone,
-                parent["id"],
-                zone,
-                child["account_id"],
-                profile,
-                self.params.get("profile"),
-                None,
-                self.params["ttl"],
-            )
-            self.fail(f"Cannot reach the child account for {zone}: {reason}\n{steps}", manual_steps=steps)
-
-    @staticmethod
-    def _missing_zone_message(message: str, zone: str, records: dict) -> str:
-        current = records.get(zone)
-        if not current:
-            return f"{message} Create it in the child account first (terraform does), then re-run."
-        return (
-            f"{message} The parent still delegates {zone} to {', '.join(current['nameservers'])}: a dangling "
-            "delegation (subdomain-takeover risk: whoever gets a zone on those servers answers for the name). "
-            "Recreate the child zone, or remove the delegation with state=absent."
-        )
-
-    # -- run ---------------------------------------------------------------------------------
-    def run(self) -> None:
-        params = self.params
-        children = params["children"]
-        try:
-            for child in children:
-                child["zone"] = r53d.normalize_name(child["zone"])
-                child["account_id"] = validate_account_id(child["account_id"], what=f"account_id of {child['zone']}")
-                r53d.check_child_of_parent(child["zone"], self.parent_zone)
-            if params.get("parent_account_id"):
-                validate_account_id(params["parent_account_id"], what="parent_account_id")
-            r53d.validate_ttl(params["ttl"])
-        except (ValueError, r53d.DelegationError) as e:
-            self.fail(str(e))
-        names = [c["zone"] for c in children]
-        if len(set(names)) != len(names):
-            self.fail(f"Each child zone may appear once in children, got: {', '.join(names)}")
-        problem = missing_profile_message(params.get("profile"))
-        if problem:
-            self.fail(problem)
-
-        route53, parent, records, parent_servers = self.read_parent()
-        observed = {c["zone"]: self.read_child(c, parent, records) for c in children}
-        plans = [
-            r53d.plan_child(
-                c["zone"], params["state"], params["ttl"], records.get(c["zone"]), observed[c["zone"]]["nameservers"]
-            )
-            for c in children
-        ]
-        dangling = r53d.find_dangling(
-            records, {z: o["nameservers"] for z, o in observed.items() if o["nameservers"] is not None}
-        )
-        changes = [p["change"] for p in plans if p["change"]]
-        change = None
-        if changes and not self.module.check_mode:
-            change = self.write(route53, parent, plans, {c["zone"]: c for c in children})
-
-        delegations = []
-        verifier = self._verifier() if params["verify_dns"] and params["state"] == "present" else None
-        for child, plan in zip(children, plans):
-            servers = observed[child["zone"]]["nameservers"] or (plan["before"] or {}).get("nameservers", [])
-            entry = {
-                "zone": child["zone"],
-                "account_id": child["account_id"],
-                "environment": child.get("environment"),
-                "nameservers": servers,
-                "action": plan["action"],
-                "change_id": change["id"] if change and plan["change"] else None,
-            }
-            if verifier:
-                entry["verification"] = verifier.verify(child["zone"], servers, parent_servers)
-            delegations.append(entry)
-
-        self.module.exit_json(
-            changed=bool(changes),
-            parent={"zone": parent["name"], "id": parent["id"], "nameservers": parent_servers},
-            delegations=delegations,
-            change=change,
-            dangling_delegations=dangling,
-            undelegated=[c["zone"] for c in children if c["zone"] not in records],
-            unmanaged_delegations=r53d.unmanaged_delegations(records, names),
-            api_calls=dict(self.calls),
-            diff={
-                "before": {p["zone"]: p["before"] for p in plans},
-                "after": {p["zone"]: p["after"] for p in plans},
-            },
-        )
-
-    def write(self, route53, parent: dict, plans: list, children: dict) -> dict:
-        params = self.params
-        changes = [p["change"] for p in plans if p["change"]]
-        verb = "Remove" if params["state"] == "absent" else "Delegate"
-        comment = f"{verb} {', '.join(p['zone'] for p in plans if p['change'])} (bbws.ecs_cluster.route53_delegation)"
-        try:
-            change = r53d.submit_changes(route53, parent["id"], changes, comment)
-            if params["wait"] and change["status"] != "INSYNC":
-                change["status"] = r53d.wait_insync(route53, change["id"], change["status"], params["wait_timeout"])
-        except (BotoCoreError, ClientError) as e:
-            steps = "\n\n".join(
-                r53d.manual_delegation_steps(
-                    self.parent_zone,
-                    parent["id"],
-                    p["zone"],
-                    children[p["zone"]]["account_id"],
-                    children[p["zone"]].get("profile"),
-                    params.get("profile"),
-                    (p["after"] or {}).get("nameservers"),
-                    params["ttl"],
-                )
-                for p in plans
-                if p["change"] and p["after"]
-            )
-            msg = connection_failure_message(
-                e, params.get("profile"), action=f"write the NS records in {self.parent_zone}"
-            )
-            self.fail(f"{msg}\n{steps}".strip(), manual_steps=steps)
-        if params["wait"] and change["status"] != "INSYNC":
-            self.module.fail_json(
-                changed=True,
-                change=change,
-                api_calls=dict(self.calls),
-                msg=f"Route 53 change {change['id']} is still {change['status']} after {params['wait_timeout']}s. "
-                "It was accepted and completes on its own: check it with aws route53 get-change "
-                f"--id {change['id']}, or re-run (it will report unchanged).",
-            )
-        return change
-
-    def _verifier(self):
-        if not dns_verify.HAS_DNSPYTHON:
-            self.fail(missing_required_lib("dnspython"))
-        params = self.params
-        return dns_verify.Verifier(params.get("nameservers"), port=params["port"], timeout=params["timeout"])
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation_run import DelegationFailed
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation_run import DelegationRun
 
 
 def main():
@@ -537,7 +279,21 @@ def main():
         ),
         supports_check_mode=True,
     )
-    Delegation(module).run()
+    calls: Counter = Counter()
+
+    def count(model, **_kwargs) -> None:
+        calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
+
+    def make_client(service: str, **credentials):
+        client = module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **credentials)
+        client.client.meta.events.register("before-call", count)
+        return client
+
+    try:
+        result = DelegationRun(module.params, make_client, check_mode=module.check_mode).run()
+    except DelegationFailed as e:
+        module.fail_json(msg=e.msg, api_calls=dict(calls), **e.extra)
+    module.exit_json(api_calls=dict(calls), **result)
 
 
 if __name__ == "__main__":
