@@ -32,7 +32,7 @@ PIP_VERSION = "24.2"  # what this ansible-test bootstraps its managed venvs with
 
 GET_PIP_STANDIN = '''"""Offline stand-in for the pip bootstrap script ansible-test downloads.
 
-It is run with pip's own arguments; it seeds pip with ensurepip, then installs what was asked for.
+It is run with pip's own arguments; it installs pip with ensurepip, then installs what was asked for.
 """
 import subprocess
 import sys

@@ -1,7 +1,7 @@
 """Read the inventories as Ansible reads them, for tools and tests.
 
 The inventories are the one source of per-environment truth. Tools that run outside a playbook (the
-emulated-cluster builder, the zone seeder, the contract tests) read them through Ansible's own
+emulated-cluster builder, the emulator's zone creator, the contract tests) read them through Ansible's own
 inventory and variable managers, so a value is the same here as in a play, Jinja references included.
 """
 

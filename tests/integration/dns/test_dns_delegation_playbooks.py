@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from seed_zones import load_dns_plan
-from seed_zones import seed_zones
+from emulator_zones import create_zones
+from emulator_zones import load_dns_plan
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def parent_ns(zone_id: str) -> dict[str, list[str]]:
 
 
 def test_delegate_dns_check_mode_reports_and_writes_nothing(aws, playbook):
-    ids = seed_zones(PLAN)
+    ids = create_zones(PLAN)
     proc = playbook("playbooks/delegate_dns.yml", "-i", "inventories/prod", "--check", "--diff")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for child in PLAN["delegations"]:
@@ -42,7 +42,7 @@ def test_delegate_dns_check_mode_reports_and_writes_nothing(aws, playbook):
 
 
 def test_site_dns_phase_delegates_from_prod_only(aws, playbook):
-    ids = seed_zones(PLAN)
+    ids = create_zones(PLAN)
     proc = playbook("site.yml", *INVENTORIES, "--tags", "dns")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     written = parent_ns(ids[PLAN["parent_zone"]])

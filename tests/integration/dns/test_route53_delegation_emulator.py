@@ -10,9 +10,9 @@ from __future__ import annotations
 import boto3
 import pytest
 from emulator import render_config
-from seed_zones import create_zone
-from seed_zones import load_dns_plan
-from seed_zones import seed_zones
+from emulator_zones import create_zone
+from emulator_zones import create_zones
+from emulator_zones import load_dns_plan
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import route53_delegation
 
@@ -77,7 +77,7 @@ def upsert(zone_id: str, name: str, values: list[str]) -> None:
 
 @pytest.fixture
 def zones(aws):
-    return seed_zones(PLAN)
+    return create_zones(PLAN)
 
 
 def test_first_run_delegates_both_children_in_one_batch(zones, module_runner):
@@ -177,7 +177,7 @@ def test_parent_profile_in_wrong_account_is_refused(zones, module_runner, tmp_pa
 
 
 def test_missing_child_zone_is_a_clear_error_and_nothing_written(aws, module_runner):
-    ids = seed_zones(PLAN, children=False)
+    ids = create_zones(PLAN, children=False)
     create_zone(boto3.Session(profile_name=DEV["profile"]), DEV["zone"])
     result = module_runner(route53_delegation, args())
     assert result.failed

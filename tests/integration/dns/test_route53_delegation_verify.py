@@ -11,8 +11,8 @@ from __future__ import annotations
 import boto3
 import pytest
 from nsd_zones import zone_text
-from seed_zones import load_dns_plan
-from seed_zones import seed_zones
+from emulator_zones import create_zones
+from emulator_zones import load_dns_plan
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import route53_delegation
 
@@ -55,7 +55,7 @@ def name_server_zones(names: list[str]) -> dict[str, str]:
 
 @pytest.fixture
 def delegated(aws, module_runner):
-    ids = seed_zones(PLAN)
+    ids = create_zones(PLAN)
     result = module_runner(route53_delegation, module_args())
     assert not result.failed and result["changed"], result
     return ids

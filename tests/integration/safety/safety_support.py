@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import emulated_cluster  # tools/ is on sys.path (tests/conftest.py)
-from seed_zones import seed_zones
+from emulator_zones import create_zones
 
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
 # The terraform phases need the AWS provider, which cannot run against the emulator here.
@@ -110,7 +110,7 @@ def recording(emulator) -> Iterator[Recording]:
 def populate() -> dict[str, emulated_cluster.Cluster]:
     """Build each environment's cluster and the delegation zones in the emulator this process points at."""
     clusters = {env: emulated_cluster.build_cluster(env) for env in emulated_cluster.environments()}
-    seed_zones()
+    create_zones()
     return clusters
 
 

@@ -6,12 +6,12 @@ playbooks read (``bbws_dns_parent_zone`` and ``bbws_dns_delegations`` in invento
 
 Command line (with the emulator's environment exported)::
 
-    python tools/seed_zones.py [--environment prod]
+    python tools/emulator_zones.py [--environment prod]
 
 Python::
 
     plan = load_dns_plan()
-    zone_ids = seed_zones(plan)    # {"kimmyai.io": "Z...", "wpdev.kimmyai.io": "Z...", ...}
+    zone_ids = create_zones(plan)    # {"kimmyai.io": "Z...", "wpdev.kimmyai.io": "Z...", ...}
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def create_zone(session: Any, name: str) -> str:
     return zone["HostedZone"]["Id"].split("/")[-1]
 
 
-def seed_zones(plan: dict[str, Any] | None = None, children: bool = True) -> dict[str, str]:
+def create_zones(plan: dict[str, Any] | None = None, children: bool = True) -> dict[str, str]:
     """Create the parent zone in the parent account and each child zone in its account; zone -> ID."""
     import boto3
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environment", default="prod", help="the inventory that owns the parent zone")
     args = parser.parse_args(argv)
-    print(json.dumps(seed_zones(load_dns_plan(args.environment)), indent=2))
+    print(json.dumps(create_zones(load_dns_plan(args.environment)), indent=2))
     return 0
 
 
