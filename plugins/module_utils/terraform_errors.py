@@ -12,14 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import QUOTAS_URL
+
 LOCK_FIELDS = ("ID", "Path", "Operation", "Who", "Version", "Created")
 LIMIT_MARKERS = ("LimitExceeded", "ServiceQuotaExceeded", "TooManyHostedZones")
-QUOTAS_URL = "https://console.aws.amazon.com/servicequotas/home"
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class TerraformWarning(Exception):
-    """Something the operator should know that does not stop the run."""
 
 
 class TerraformError(Exception):
