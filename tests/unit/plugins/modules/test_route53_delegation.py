@@ -8,7 +8,6 @@ sets, accounts) is tested against the emulator in tests/integration/dns.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from unittest.mock import MagicMock
 
 import pytest
@@ -17,58 +16,13 @@ from botocore.exceptions import ClientError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import route53_delegation_run
 from ansible_collections.bbws.ecs_cluster.plugins.modules import route53_delegation
 
+from .stubs import ExitJson
+from .stubs import FailJson
+from .stubs import StubClient
+
 PARENT_ACCOUNT, DEV_ACCOUNT = "093646564004", "536580886816"
 PARENT_NS = ["ns-p1.awsdns-1.com", "ns-p2.awsdns-2.net"]
 CHILD_NS = ["ns-c1.awsdns-3.org", "ns-c2.awsdns-4.co.uk"]
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-class StubClient:
-    """Stands in for the client module.client() returns: canned answers per operation, every call recorded, and
-    the before-call event fired so the module's call counter sees each call as it would a real one."""
-
-    def __init__(self, prefix: str, **answers) -> None:
-        self.prefix = prefix
-        self.answers = answers
-        self.made: list[tuple[str, dict]] = []
-        self.handlers: list = []
-        self.client = SimpleNamespace(meta=SimpleNamespace(events=SimpleNamespace(register=self._register)))
-
-    def _register(self, event: str, handler) -> None:
-        assert event == "before-call"
-        self.handlers.append(handler)
-
-    def _call(self, name: str, kwargs: dict):
-        kwargs.pop("aws_retry", None)
-        operation = "".join(part.title() for part in name.split("_"))
-        model = SimpleNamespace(service_model=SimpleNamespace(endpoint_prefix=self.prefix), name=operation)
-        for handler in self.handlers:
-            handler(model=model)
-        self.made.append((name, kwargs))
-        answer = self.answers[name]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def __getattr__(self, name: str):
-        if name.startswith("_") or name not in self.answers:
-            raise AttributeError(name)
-        return lambda **kwargs: self._call(name, kwargs)
-
-    def get_paginator(self, name: str):
-        return SimpleNamespace(
-            paginate=lambda **kwargs: SimpleNamespace(build_full_result=lambda: self._call(name, kwargs))
-        )
-
-    def called(self, name: str) -> list[dict]:
-        return [kwargs for made, kwargs in self.made if made == name]
 
 
 def zone_answer(name: str, zone_id: str) -> dict:

@@ -1,0 +1,68 @@
+"""Stand-ins for what a module's main() gets from Ansible and boto3, for unit tests of its orchestration.
+
+The module object is a MagicMock whose exit_json/fail_json raise (as amazon.aws's unit tests do); the clients answer
+from canned data. What AWS itself does is tested against the emulator in tests/integration.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+class StubClient:
+    """Stands in for a client module.client() returns: canned answers per operation (an exception is raised), every
+    call recorded, and the before-call event fired so a module's call counter sees each call as it would a real one."""
+
+    def __init__(self, prefix: str, **answers) -> None:
+        self.prefix = prefix
+        self.answers = answers
+        self.made: list[tuple[str, dict]] = []
+        self.handlers: list = []
+        self.client = SimpleNamespace(meta=SimpleNamespace(events=SimpleNamespace(register=self._register)))
+
+    def _register(self, event: str, handler) -> None:
+        assert event == "before-call"
+        self.handlers.append(handler)
+
+    def _call(self, name: str, kwargs: dict):
+        kwargs.pop("aws_retry", None)
+        operation = "".join(part.title() for part in name.split("_"))
+        model = SimpleNamespace(service_model=SimpleNamespace(endpoint_prefix=self.prefix), name=operation)
+        for handler in self.handlers:
+            handler(model=model)
+        self.made.append((name, kwargs))
+        answer = self.answers[name]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self.answers:
+            raise AttributeError(name)
+        return lambda **kwargs: self._call(name, kwargs)
+
+    def get_paginator(self, name: str):
+        """One page: iterate it, or take build_full_result() of it."""
+        return SimpleNamespace(paginate=lambda **kwargs: Pages(lambda: self._call(name, kwargs)))
+
+    def called(self, name: str) -> list[dict]:
+        return [kwargs for made, kwargs in self.made if made == name]
+
+
+class Pages:
+    def __init__(self, fetch) -> None:
+        self.fetch = fetch
+
+    def __iter__(self):
+        return iter([self.fetch()])
+
+    def build_full_result(self):
+        return self.fetch()
