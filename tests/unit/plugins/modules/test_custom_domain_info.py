@@ -79,7 +79,7 @@ def run_main(monkeypatch, clients: dict, **options) -> tuple[str, dict, MagicMoc
 
 
 def test_a_live_domain_is_kept_and_the_missing_record_is_no_record(monkeypatch, clients):
-    outcome, result, _ = run_main(monkeypatch, clients)
+    outcome, result = run_main(monkeypatch, clients)[:2]
     assert outcome == "exit"
     assert result["changed"] is False
     assert (result["enabled"], result["source"], result["live"]) == (True, "live", True)
@@ -90,7 +90,7 @@ def test_a_live_domain_is_kept_and_the_missing_record_is_no_record(monkeypatch, 
 
 
 def test_without_a_record_name_no_parameter_is_read(monkeypatch, clients):
-    outcome, result, _ = run_main(monkeypatch, clients, record=None)
+    outcome, result = run_main(monkeypatch, clients, record=None)[:2]
     assert outcome == "exit"
     assert result["record_location"] == ""
     assert clients[("ssm", None)].made == []
@@ -100,7 +100,7 @@ def test_a_fallback_record_holds_the_default_certificate_even_when_live(monkeypa
     clients[("ssm", None)].answers["get_parameter"] = {
         "Parameter": {"Value": '{"state": "fallback", "cause": "ACM timeout", "at": "2026-11-30T10:00:00Z"}'}
     }
-    outcome, result, _ = run_main(monkeypatch, clients)
+    outcome, result = run_main(monkeypatch, clients)[:2]
     assert outcome == "exit"
     assert (result["enabled"], result["source"], result["live"]) == (False, "fallback_record", True)
     assert "delete the record ssm:/bbws/bbws/dev/custom-domain" in result["cause"]
@@ -108,7 +108,7 @@ def test_a_fallback_record_holds_the_default_certificate_even_when_live(monkeypa
 
 def test_no_certificate_means_no_acm_call_and_the_delegation_decides(monkeypatch, clients):
     clients[("cloudfront", None)].answers["list_distributions"] = {"DistributionList": {"Items": []}}
-    outcome, result, _ = run_main(monkeypatch, clients, delegation={"state": "verified", "cause": "NS match"})
+    outcome, result = run_main(monkeypatch, clients, delegation={"state": "verified", "cause": "NS match"})[:2]
     assert outcome == "exit"
     assert (result["enabled"], result["source"], result["live"]) == (True, "delegation", False)
     assert clients[("acm", "us-east-1")].made == []

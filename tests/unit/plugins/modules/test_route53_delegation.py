@@ -91,7 +91,7 @@ def run_main(monkeypatch, clients: dict, check_mode: bool = False, **options) ->
 
 
 def test_change_still_pending_after_the_wait_fails_as_changed_with_the_change(monkeypatch, clients):
-    outcome, result, _ = run_main(monkeypatch, clients, wait_timeout=0)
+    outcome, result = run_main(monkeypatch, clients, wait_timeout=0)[:2]
     assert outcome == "fail"
     assert result["changed"] is True
     assert result["change"] == {"id": "C1", "status": "PENDING"}
@@ -106,7 +106,7 @@ def test_change_still_pending_after_the_wait_fails_as_changed_with_the_change(mo
 
 
 def test_without_wait_the_pending_change_is_returned_unpolled(monkeypatch, clients):
-    outcome, result, _ = run_main(monkeypatch, clients, wait=False)
+    outcome, result = run_main(monkeypatch, clients, wait=False)[:2]
     assert outcome == "exit"
     assert result["changed"] is True
     assert result["change"] == {"id": "C1", "status": "PENDING"}
@@ -127,7 +127,7 @@ def test_refused_write_fails_with_the_manual_steps(monkeypatch, clients):
     clients[("route53", None)].answers["change_resource_record_sets"] = ClientError(
         {"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "ChangeResourceRecordSets"
     )
-    outcome, result, _ = run_main(monkeypatch, clients)
+    outcome, result = run_main(monkeypatch, clients)[:2]
     assert outcome == "fail"
     assert result["msg"].startswith("Could not write the NS records in kimmyai.io: access denied (AccessDenied)")
     steps = result["manual_steps"]
@@ -138,7 +138,7 @@ def test_refused_write_fails_with_the_manual_steps(monkeypatch, clients):
 
 
 def test_check_mode_plans_the_change_and_writes_nothing(monkeypatch, clients):
-    outcome, result, _ = run_main(monkeypatch, clients, check_mode=True)
+    outcome, result = run_main(monkeypatch, clients, check_mode=True)[:2]
     assert outcome == "exit"
     assert result["changed"] is True
     assert result["change"] is None
@@ -161,7 +161,7 @@ def test_a_bad_request_fails_before_any_client_is_made(monkeypatch, clients):
 
 def test_verify_dns_without_dnspython_names_the_missing_library(monkeypatch, clients):
     monkeypatch.setattr(route53_delegation_run.dns_verify, "HAS_DNSPYTHON", False)
-    outcome, result, _ = run_main(monkeypatch, clients, check_mode=True, verify_dns=True)
+    outcome, result = run_main(monkeypatch, clients, check_mode=True, verify_dns=True)[:2]
     assert outcome == "fail"
     assert "dnspython" in result["msg"]
 
