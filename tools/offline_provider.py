@@ -49,7 +49,6 @@ REPO = Path(__file__).resolve().parents[1]
 # The hashicorp/aws version the stack pins (terraform/versions.tf) and the schema describes.
 PROVIDER_VERSION = "6.25.0"
 BUILD = REPO / ".build" / "offline-provider"
-PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 APPLY_REFUSED = (

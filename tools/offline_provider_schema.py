@@ -72,10 +72,6 @@ FIELD_MAP_TYPES = {
 }
 
 
-def _snake(camel: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
-
-
 def _class_body(js: str, name: str) -> str:
     """Source text of `class NAME ...` up to its closing brace at column 0."""
     start = js.find(f"\nclass {name} ")

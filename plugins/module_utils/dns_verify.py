@@ -32,8 +32,6 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegatio
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation import normalize_nameservers
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation import propagation_guidance
 
-STATUSES = ("delegated", "propagating", "lame", "mismatch", "unreachable")
-
 
 @dataclass(frozen=True)
 class Server:

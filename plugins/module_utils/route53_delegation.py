@@ -17,7 +17,6 @@ from typing import Callable
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-ACTIONS = ("created", "updated", "unchanged", "removed")
 PROPAGATION_HOURS = "48-72 hours"
 
 
