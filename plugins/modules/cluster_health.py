@@ -377,7 +377,9 @@ def main():
     counter = CallCounter()
     region, endpoint, connect_kwargs = get_aws_connection_info(module)
     try:
-        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter)
+        # This process ends with the report: the objects it keeps to the end are kept out of the garbage collector's
+        # sight (see make_clients).
+        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter, freeze=True)
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))
 
