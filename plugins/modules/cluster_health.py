@@ -153,6 +153,12 @@ options:
   report_dir:
     description: When set, write C(<environment>-health.json), C(.md) and C(.html) there (mode 0600).
     type: path
+notes:
+  - When the host is reached over the C(local) connection, without become or async, and its
+    C(ansible_python_interpreter) is the controller's own Python (as in this collection's inventories), the
+    collection's action plugin runs this module's code in the task's process on the controller instead of packaging
+    it and starting a second interpreter; arguments, reads and result are the same. Any other host runs the module
+    as usual.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
