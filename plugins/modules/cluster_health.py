@@ -383,8 +383,8 @@ def main():
     counter = CallCounter()
     region, endpoint, connect_kwargs = get_aws_connection_info(module)
     try:
-        # This process ends with the report: the objects it keeps to the end are kept out of the garbage collector's
-        # sight (see make_clients).
+        # This process ends with the report (the module's own, or the task's process on the controller, see the
+        # action plugin): the objects it keeps to the end are kept out of the garbage collector's sight (make_clients).
         clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter, freeze=True)
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))
