@@ -153,6 +153,12 @@ options:
   report_dir:
     description: When set, write C(<environment>-health.json), C(.md) and C(.html) there (mode 0600).
     type: path
+notes:
+  - When the host is reached over the C(local) connection, without become or async, and its
+    C(ansible_python_interpreter) is the controller's own Python (as in this collection's inventories), the
+    collection's action plugin runs this module's code in the task's process on the controller instead of packaging
+    it and starting a second interpreter; arguments, reads and result are the same. Any other host runs the module
+    as usual.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -377,7 +383,9 @@ def main():
     counter = CallCounter()
     region, endpoint, connect_kwargs = get_aws_connection_info(module)
     try:
-        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter)
+        # This process ends with the report (the module's own, or the task's process on the controller, see the
+        # action plugin): the objects it keeps to the end are kept out of the garbage collector's sight (make_clients).
+        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter, freeze=True)
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))
 
