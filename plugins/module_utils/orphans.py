@@ -21,6 +21,12 @@ from datetime import timezone
 from typing import Any
 from typing import Callable
 
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:  # reported by AnsibleAWSModule
+    BotoCoreError = ClientError = Exception
+
 ClientFor = Callable[[str, str], Any]
 
 # Where the resource's name or id ends in its ARN, per (service, resource type) of the ARN:
@@ -51,7 +57,11 @@ IMPORTS: dict[tuple[str, str], tuple[str, str, str]] = {
         "arn",
         "aws elbv2 delete-target-group --target-group-arn {arn}",
     ),
-    ("elasticloadbalancing", "listener-rule"): ("aws_lb_listener_rule", "arn", "aws elbv2 delete-rule --rule-arn {arn}"),
+    ("elasticloadbalancing", "listener-rule"): (
+        "aws_lb_listener_rule",
+        "arn",
+        "aws elbv2 delete-rule --rule-arn {arn}",
+    ),
     ("elasticloadbalancing", "listener"): ("aws_lb_listener", "arn", "aws elbv2 delete-listener --listener-arn {arn}"),
     ("elasticloadbalancing", "loadbalancer"): (
         "aws_lb",
@@ -85,17 +95,29 @@ IMPORTS: dict[tuple[str, str], tuple[str, str, str]] = {
         "name",
         "aws rds delete-db-instance --db-instance-identifier {name} --final-db-snapshot-identifier {name}-final",
     ),
-    ("rds", "pg"): ("aws_db_parameter_group", "name", "aws rds delete-db-parameter-group --db-parameter-group-name {name}"),
+    ("rds", "pg"): (
+        "aws_db_parameter_group",
+        "name",
+        "aws rds delete-db-parameter-group --db-parameter-group-name {name}",
+    ),
     ("rds", "subgrp"): ("aws_db_subnet_group", "name", "aws rds delete-db-subnet-group --db-subnet-group-name {name}"),
     ("s3", ""): ("aws_s3_bucket", "name", "aws s3 rb s3://{name}  # empty it first (every version)"),
     ("sns", ""): ("aws_sns_topic", "arn", "aws sns delete-topic --topic-arn {arn}"),
-    ("cloudwatch", "alarm"): ("aws_cloudwatch_metric_alarm", "name", "aws cloudwatch delete-alarms --alarm-names {name}"),
+    ("cloudwatch", "alarm"): (
+        "aws_cloudwatch_metric_alarm",
+        "name",
+        "aws cloudwatch delete-alarms --alarm-names {name}",
+    ),
     ("cloudwatch", "dashboard"): (
         "aws_cloudwatch_dashboard",
         "name",
         "aws cloudwatch delete-dashboards --dashboard-names {name}",
     ),
-    ("secretsmanager", "secret"): ("aws_secretsmanager_secret", "arn", "aws secretsmanager delete-secret --secret-id {arn}"),
+    ("secretsmanager", "secret"): (
+        "aws_secretsmanager_secret",
+        "arn",
+        "aws secretsmanager delete-secret --secret-id {arn}",
+    ),
     ("kms", "key"): ("aws_kms_key", "id", "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days 30"),
     ("acm", "certificate"): ("aws_acm_certificate", "arn", "aws acm delete-certificate --certificate-arn {arn}"),
     ("ssm", "parameter"): ("aws_ssm_parameter", "name", "aws ssm delete-parameter --name {name}"),
@@ -109,7 +131,11 @@ IMPORTS: dict[tuple[str, str], tuple[str, str, str]] = {
         "id",
         "aws route53 delete-hosted-zone --id {id}  # delete its record sets other than SOA and NS first",
     ),
-    ("route53", "healthcheck"): ("aws_route53_health_check", "id", "aws route53 delete-health-check --health-check-id {id}"),
+    ("route53", "healthcheck"): (
+        "aws_route53_health_check",
+        "id",
+        "aws route53 delete-health-check --health-check-id {id}",
+    ),
 }
 
 # Attributes of a state instance that name the object it manages (security-group rules made by the older
@@ -149,7 +175,7 @@ class Arn:
     @property
     def name(self) -> str:
         # A log group's ARN may end in ":*" (all its streams).
-        return self.resource[:-2] if self.resource.endswith(":*") else self.resource
+        return self.resource.removesuffix(":*")
 
 
 def read_state(s3: Any, bucket: str, key: str) -> dict[str, Any]:
@@ -160,8 +186,8 @@ def read_state(s3: Any, bucket: str, key: str) -> dict[str, Any]:
     """
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    except Exception as e:  # botocore's ClientError, named by its code
-        code = getattr(e, "response", {}).get("Error", {}).get("Code", "")
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
         if code in ("NoSuchKey", "NoSuchBucket", "404"):
             raise OrphanError(
                 f"No Terraform state at s3://{bucket}/{key} ({code}): the stack was never applied to this environment, "
@@ -219,11 +245,30 @@ def _address_name(tags: dict[str, str], fallback: str) -> str:
     return name if name[0].isalpha() else f"r_{name}"
 
 
+def _readable_name(arn: Arn) -> str:
+    """What names the object in its ARN: a target group's name, a log group's last path part, an id."""
+    first = arn.resource.split("/", 1)[0]
+    if arn.service == "elasticloadbalancing" and first not in ("app", "net", "gwy"):
+        return first
+    return arn.name.rstrip("/").rsplit("/", 1)[-1] or arn.last
+
+
+def display_id(arn: Arn) -> str:
+    """The id a person knows the object by: its id or name, or for ARN-imported types the ARN's resource part."""
+    spec = IMPORTS.get((arn.service, arn.resource_type))
+    form = spec[1] if spec else "id"
+    if form == "name" or not arn.resource_type:
+        return arn.name
+    if form in ("arn", "path"):
+        return arn.resource
+    return arn.last
+
+
 def _rule_details(client_for: ClientFor, region: str, rule_id: str) -> dict[str, str]:
     """The group and direction of a security-group rule (its ARN says neither)."""
     try:
         rules = client_for("ec2", region).describe_security_group_rules(SecurityGroupRuleIds=[rule_id])
-    except Exception:  # the fix then names the placeholder to fill in
+    except (BotoCoreError, ClientError):  # the fix then names the placeholder to fill in
         return {}
     for rule in rules.get("SecurityGroupRules") or []:
         return {"group_id": rule.get("GroupId", ""), "direction": "egress" if rule.get("IsEgress") else "ingress"}
@@ -253,7 +298,9 @@ def _created(client_for: ClientFor, arn: Arn) -> datetime | None:
             gateways = client_for("ec2", region).describe_nat_gateways(NatGatewayIds=[arn.last])["NatGateways"]
             return gateways[0].get("CreateTime") if gateways else None
         elif key == ("acm", "certificate"):
-            return client_for("acm", region).describe_certificate(CertificateArn=arn.arn)["Certificate"].get("CreatedAt")
+            return (
+                client_for("acm", region).describe_certificate(CertificateArn=arn.arn)["Certificate"].get("CreatedAt")
+            )
         elif key == ("secretsmanager", "secret"):
             return client_for("secretsmanager", region).describe_secret(SecretId=arn.arn).get("CreatedDate")
         elif key == ("kms", "key"):
@@ -262,7 +309,8 @@ def _created(client_for: ClientFor, arn: Arn) -> datetime | None:
             cluster, _, service = arn.resource.rpartition("/")
             services = client_for("ecs", region).describe_services(cluster=cluster, services=[service])["services"]
             return services[0].get("createdAt") if services else None
-    except Exception:  # an age is a courtesy: an object that cannot be read still is an orphan
+    except (BotoCoreError, ClientError, KeyError, IndexError):
+        # An age is a courtesy: an object that cannot be read (no permission, just deleted) still is an orphan.
         return None
     return None
 
@@ -291,7 +339,7 @@ def _fix(arn: Arn, tags: dict[str, str], details: dict[str, str], home_region: s
     }
     import_id = {"id": arn.last, "arn": arn.arn, "name": arn.name, "path": arn.resource}[id_form]
     tf_type = tf_type.format(**values)
-    address = f"{tf_type}.{_address_name(tags, import_id.rsplit('/', 1)[-1])}"
+    address = f"{tf_type}.{_address_name(tags, _readable_name(arn))}"
     # Resources of the stack's second region are managed through its aliased provider.
     provider = "aws.us_east_1" if arn.region == "us-east-1" and home_region != "us-east-1" else None
     lines = ["import {", f"  to = {address}", f"  id = {json.dumps(import_id)}"]
@@ -338,7 +386,7 @@ def find_orphans(
             created = _created(client_for, arn)
             orphan: dict[str, Any] = {
                 "arn": arn.arn,
-                "id": arn.last if arn.resource_type else arn.name,
+                "id": display_id(arn),
                 "type": f"{arn.service}:{arn.resource_type}" if arn.resource_type else arn.service,
                 "region": arn.region or region,
                 "tags": tags,

@@ -92,7 +92,7 @@ orphans:
       type: str
       sample: arn:aws:ec2:af-south-1:536580886816:security-group/sg-0123456789abcdef0
     id:
-      description: Its id or name, as the service names it.
+      description: Its id or name (for the types imported by ARN, the ARN's resource part, e.g. C(name/hash) of a target group).
       type: str
       sample: sg-0123456789abcdef0
     type:
@@ -213,15 +213,20 @@ def main():
         if params.get("expected_account_id") and account != params["expected_account_id"]:
             module.fail_json(
                 msg=mismatch_message(
-                    params["expected_account_id"], params["environment"], account,
-                    normalize_known_accounts(params["known_accounts"]), params.get("profile"),
+                    params["expected_account_id"],
+                    params["environment"],
+                    account,
+                    normalize_known_accounts(params["known_accounts"]),
+                    params.get("profile"),
                 ),
                 account_id=account,
             )
-        state = read_state(client_for("s3", params["state_region"] or module.region), params["state_bucket"],
-                           params["state_key"])
-        result = find_orphans(client_for, params["project"], params["environment"], regions, state, module.region,
-                              params.get("profile"))
+        state = read_state(
+            client_for("s3", params["state_region"] or module.region), params["state_bucket"], params["state_key"]
+        )
+        result = find_orphans(
+            client_for, params["project"], params["environment"], regions, state, module.region, params.get("profile")
+        )
     except OrphanError as e:
         module.fail_json(msg=str(e))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

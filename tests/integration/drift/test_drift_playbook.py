@@ -15,12 +15,12 @@ from support import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "integration" / "terraform_wrapper"))
 import remote_provider  # noqa: E402  (the real provider whose objects live in a file: see its docstring)
-from test_orphans import BUCKET  # noqa: E402
-from test_orphans import DEV  # noqa: E402
-from test_orphans import KEY  # noqa: E402
-from test_orphans import TAGS  # noqa: E402
-from test_orphans import tagged_group  # noqa: E402
-from test_orphans import write_state  # noqa: E402
+from test_orphan_resources_info import BUCKET  # noqa: E402
+from test_orphan_resources_info import DEV  # noqa: E402
+from test_orphan_resources_info import KEY  # noqa: E402
+from test_orphan_resources_info import TAGS  # noqa: E402
+from test_orphan_resources_info import tagged_group  # noqa: E402
+from test_orphan_resources_info import write_state  # noqa: E402
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 PLAYBOOK = "playbooks/drift.yml"

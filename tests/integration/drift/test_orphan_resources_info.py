@@ -112,11 +112,31 @@ def test_tagged_group_absent_from_state_is_an_orphan_with_its_import_block(dev_a
 
 
 def test_other_types_and_regions_get_their_own_import_form_and_age(dev_account, module_runner):
+    s = session()
+    vpc_id = s.client("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.20.0.0/16"]}])["Vpcs"][0]["VpcId"]
+    target_group = s.client("elbv2").create_target_group(
+        Name="bbws-dev-old-tenant", Protocol="HTTP", Port=80, VpcId=vpc_id, TargetType="ip", Tags=TAGS
+    )["TargetGroups"][0]["TargetGroupArn"]
+    efs = s.client("efs")
+    file_system = efs.create_file_system(CreationToken="bbws-dev-old", Tags=TAGS)["FileSystemId"]
+    access_point = efs.create_access_point(FileSystemId=file_system, Tags=TAGS)["AccessPointId"]
+
     result = module_runner(orphan_resources_info, args())
+    assert not result.failed, result
     by_type = {o["type"]: o for o in result["orphans"]}
     log_group = by_type["logs:log-group"]
-    assert log_group["import"]["id"] == "/bbws/dev/old-tenant"
-    assert log_group["import"]["to"].startswith("aws_cloudwatch_log_group.")
+    assert log_group["id"] == log_group["import"]["id"] == "/bbws/dev/old-tenant"
+    assert log_group["import"]["to"] == "aws_cloudwatch_log_group.old_tenant"
+    assert log_group["delete_command"].startswith("aws logs delete-log-group --log-group-name /bbws/dev/old-tenant ")
+    # A target group is imported by its ARN, and named after its name.
+    tg = by_type["elasticloadbalancing:targetgroup"]
+    assert tg["import"]["id"] == target_group and tg["import"]["to"] == "aws_lb_target_group.bbws_dev_old_tenant"
+    assert tg["delete_command"].startswith(f"aws elbv2 delete-target-group --target-group-arn {target_group} ")
+    ap = by_type["elasticfilesystem:access-point"]
+    assert ap["id"] == ap["import"]["id"] == access_point and ap["import"]["to"].startswith("aws_efs_access_point.")
+    assert ap["delete_command"].startswith(f"aws efs delete-access-point --access-point-id {access_point} ")
+    fs = by_type["elasticfilesystem:file-system"]
+    assert fs["created"] and fs["delete_command"].endswith("# delete its mount targets first")
     assert log_group["created"] and log_group["age_days"] == 0  # the service gives a creation time
     topic = by_type["sns"]
     assert topic["region"] == "us-east-1" and topic["import"]["id"] == dev_account["topic"]
