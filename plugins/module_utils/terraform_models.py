@@ -203,10 +203,17 @@ class PlanSummary:
                 summary.has_destroy = True
                 if rc.type in protected:
                     summary.protected_changes.append(rc.address)
+        # A secret copied into an attribute nobody marked sensitive is masked there too.
+        secrets = plan_secrets(plan)
         for raw in plan.get("resource_drift") or []:
             if raw.get("mode", "managed") != "managed":
                 continue
             drifted = DriftedResource.from_json(raw, next_apply, identifier_attributes)
+            for attribute in drifted.changed_attributes:
+                for side in ("before", "after"):
+                    scrubbed = _scrub(attribute[side], secrets)
+                    if scrubbed != attribute[side]:
+                        attribute[side], attribute["sensitive"] = scrubbed, True
             summary.drift.append({k: v for k, v in asdict(drifted).items() if v is not None})
         return summary
 
@@ -251,6 +258,28 @@ def _scrub(value: Any, secrets: set[str]) -> Any:
     if isinstance(value, list):
         return [_scrub(item, secrets) for item in value]
     return value
+
+
+def _sensitive_strings(value: Any, mask: Any, found: set[str]) -> None:
+    """Collect the strings of ``value`` that its sensitivity ``mask`` marks."""
+    if mask is True:
+        _collect_strings(value, found)
+    elif isinstance(mask, dict) and isinstance(value, dict):
+        for key, item in mask.items():
+            _sensitive_strings(value.get(key), item, found)
+    elif isinstance(mask, list) and isinstance(value, list):
+        for item, sub in zip(value, mask):
+            _sensitive_strings(item, sub, found)
+
+
+def plan_secrets(plan: dict[str, Any]) -> set[str]:
+    """Every string a JSON plan marks sensitive, in any resource's before or after (drifted or planned)."""
+    found: set[str] = set()
+    for raw in [*(plan.get("resource_changes") or []), *(plan.get("resource_drift") or [])]:
+        change = raw.get("change") or {}
+        _sensitive_strings(change.get("before"), change.get("before_sensitive"), found)
+        _sensitive_strings(change.get("after"), change.get("after_sensitive"), found)
+    return found
 
 
 def redacted_state(state: dict[str, Any]) -> dict[str, Any]:

@@ -82,3 +82,38 @@ def test_drift_is_paired_with_the_planned_action():
         ('aws_efs_access_point.t["x"]', "delete", "create"),
     ]
     assert drift[0]["identifier"] == "sg-1" and drift[1]["changed_attributes"] == []
+
+
+def test_a_secret_copied_into_an_unmarked_attribute_is_masked_there_too():
+    plan = {
+        "resource_changes": [
+            {
+                "address": "aws_db_instance.this",
+                "type": "aws_db_instance",
+                "change": {
+                    "actions": ["no-op"],
+                    "before": {"password": "s3cr3t-value"},
+                    "after": {"password": "s3cr3t-value"},
+                    "before_sensitive": {"password": True},
+                    "after_sensitive": {"password": True},
+                },
+            },
+        ],
+        "resource_drift": [
+            {
+                "address": "aws_ssm_parameter.note",
+                "mode": "managed",
+                "type": "aws_ssm_parameter",
+                "change": {
+                    "actions": ["update"],
+                    "before": {"value": "old", "tags": {}},
+                    "after": {"value": "s3cr3t-value", "tags": {}},
+                    "before_sensitive": {},
+                    "after_sensitive": {},
+                },
+            },
+        ],
+    }
+    [drift] = PlanSummary.from_json(plan).drift
+    assert drift["changed_attributes"] == [{"attribute": "value", "before": "old", "after": MASK, "sensitive": True}]
+    assert "s3cr3t" not in json.dumps(drift)
