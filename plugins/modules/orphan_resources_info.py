@@ -88,34 +88,42 @@ orphans:
   elements: dict
   contains:
     arn:
+      returned: always
       description: The resource's ARN.
       type: str
       sample: arn:aws:ec2:af-south-1:536580886816:security-group/sg-0123456789abcdef0
     id:
+      returned: always
       description: Its id or name (for the types imported by ARN, the ARN's resource part, e.g. C(name/hash) of a target group).
       type: str
       sample: sg-0123456789abcdef0
     type:
+      returned: always
       description: The service and resource type of the ARN.
       type: str
       sample: ec2:security-group
     region:
+      returned: always
       description: The region it lives in.
       type: str
       sample: af-south-1
     tags:
+      returned: always
       description: Its tags.
       type: dict
       sample: {"Project": "bbws", "Environment": "dev", "Name": "legacy-admin"}
     created:
+      returned: always
       description: When it was created (ISO 8601), where the service says it; null otherwise.
       type: str
       sample: "2026-10-01T08:15:00+00:00"
     age_days:
+      returned: always
       description: Whole days since C(created); null when unknown.
       type: int
       sample: 61
     import:
+      returned: always
       description:
         - How to adopt it into the stack - C(to) (a suggested resource address), C(id) (the import id the
           hashicorp/aws provider expects), C(provider) (C(aws.us_east_1) for the stack's second region, else null)
@@ -125,11 +133,13 @@ orphans:
       sample: {"to": "aws_security_group.legacy_admin", "id": "sg-0123456789abcdef0", "provider": null,
                "block": "import {\n  to = aws_security_group.legacy_admin\n  id = \"sg-0123456789abcdef0\"\n}"}
     delete_command:
+      returned: always
       description: The AWS CLI command that deletes it (with region and profile), with what must go first; null when
         not known.
       type: str
       sample: aws ec2 delete-security-group --group-id sg-0123456789abcdef0 --region af-south-1 --profile Tebogo-dev
     note:
+      returned: always
       description: What to do with the import block or the command.
       type: str
 tagged:

@@ -115,6 +115,14 @@ def test_drift_details_of_objects_changed_outside_terraform(dev_with_orphan, pla
     assert "`remote_object.cache` (remote_object" in Path(report["report_files"][1]).read_text()
     for text in (run.stdout, run.stderr, *(p.read_text() for p in (tmp_path / "artifacts").rglob("drift-report.*"))):
         assert "fixture-pw-drift-" not in text and "rotated-outside-terraform-" not in text
+    # The plan phase prints the same details in a --check run (plan.yml, and site.yml's plan phase).
+    check = playbook("playbooks/plan.yml", "-i", "inventories/dev", "--check", "-e", json.dumps(values), env=aws.env())
+    assert check.returncode == 0, check.stdout[-4000:] + check.stderr[-2000:]
+    assert (
+        "DRIFT: remote_object.cache (remote_object, obj-" in check.stdout
+        and "deleted outside Terraform" in check.stdout
+    )
+    assert 'size: "small" -> "large"' in check.stdout and "rotated-outside-terraform-" not in check.stdout
     # Read-only: the state and the remote objects are as they were (the plan was not applied).
     assert (stack / "terraform.tfstate").read_text() == state_before
     assert "remote_object.cache" not in store.read_text() and len(json.loads(store.read_text())) == 2
