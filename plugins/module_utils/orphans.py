@@ -174,8 +174,11 @@ class Arn:
 
     @property
     def name(self) -> str:
-        # A log group's ARN may end in ":*" (all its streams).
-        return self.resource.removesuffix(":*")
+        # A log group's ARN may end in ":*" (all its streams); a hierarchical SSM parameter's ARN drops its leading "/".
+        name = self.resource.removesuffix(":*")
+        if self.service == "ssm" and "/" in name and not name.startswith("/"):
+            return f"/{name}"
+        return name
 
 
 def read_state(s3: Any, bucket: str, key: str) -> dict[str, Any]:
@@ -384,6 +387,8 @@ def find_orphans(
                 else {}
             )
             created = _created(client_for, arn)
+            if created is not None and created.tzinfo is None:
+                created = created.replace(tzinfo=timezone.utc)  # AWS times are UTC
             orphan: dict[str, Any] = {
                 "arn": arn.arn,
                 "id": display_id(arn),

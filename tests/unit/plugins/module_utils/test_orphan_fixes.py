@@ -137,3 +137,14 @@ def test_a_state_that_is_not_json_is_refused():
 
     with pytest.raises(OrphanError, match="not a Terraform state"):
         read_state(S3(), "b", "k")
+
+
+def test_hierarchical_ssm_parameter_keeps_its_leading_slash():
+    arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/bbws/dev/custom-domain"
+    [orphan] = orphans([arn], {"resources": []})["orphans"]
+    assert orphan["id"] == orphan["import"]["id"] == "/bbws/dev/custom-domain"
+    assert orphan["delete_command"].startswith("aws ssm delete-parameter --name /bbws/dev/custom-domain --region")
+    assert (
+        orphans([arn], {"resources": [{"instances": [{"attributes": {"id": "/bbws/dev/custom-domain"}}]}]})["orphans"]
+        == []
+    )
