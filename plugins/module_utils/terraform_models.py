@@ -32,6 +32,57 @@ def _is_marked(mask: Any) -> bool:
     return mask is True
 
 
+def _any_marked(mask: Any) -> bool:
+    """Whether a sensitivity mask marks the value or anything inside it."""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_any_marked(item) for item in mask.values())
+    if isinstance(mask, list):
+        return any(_any_marked(item) for item in mask)
+    return False
+
+
+def _mask_at(mask: Any, key: Any) -> Any:
+    """The sensitivity mask of one member (a marked parent marks every member)."""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return mask.get(key)
+    if isinstance(mask, list) and isinstance(key, int) and 0 <= key < len(mask):
+        return mask[key]
+    return None
+
+
+def changed_attributes(
+    before: Any, after: Any, before_sensitive: Any = None, after_sensitive: Any = None, path: str = ""
+) -> list[dict[str, Any]]:
+    """The attributes that differ between two objects of Terraform's JSON, as ``{attribute, before, after}``.
+
+    Objects and maps are compared member by member (``tags.Owner``); lists and sets are compared whole.
+    A value that either side marks sensitive, or that holds a sensitive member, is shown as the mask only,
+    so a secret never leaves Terraform even when it is what changed.
+    """
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        found: list[dict[str, Any]] = []
+        for key in sorted(set(before) | set(after)):
+            found.extend(
+                changed_attributes(
+                    before.get(key),
+                    after.get(key),
+                    _mask_at(before_sensitive, key),
+                    _mask_at(after_sensitive, key),
+                    f"{path}.{key}" if path else str(key),
+                )
+            )
+        return found
+    if _any_marked(before_sensitive) or _any_marked(after_sensitive):
+        return [{"attribute": path, "before": MASK, "after": MASK, "sensitive": True}]
+    return [{"attribute": path, "before": before, "after": after, "sensitive": False}]
+
+
 @dataclass
 class ResourceChange:
     address: str
@@ -72,6 +123,42 @@ class ResourceChange:
 
 
 @dataclass
+class DriftedResource:
+    """A resource whose real object differs from the state (``resource_drift``: changed outside Terraform)."""
+
+    address: str
+    type: str
+    drift: str
+    changed_attributes: list[dict[str, Any]]
+    next_apply: str
+    identifier: str | None = None
+
+    @classmethod
+    def from_json(
+        cls, data: dict[str, Any], next_apply: dict[str, str], identifier_attributes: dict[str, str] | None = None
+    ) -> "DriftedResource":
+        change = data.get("change") or {}
+        before, after = change.get("before"), change.get("after")
+        # Terraform records drift as an update (the object changed) or a delete (the object is gone).
+        drift = "delete" if after is None else "update"
+        attributes = (
+            changed_attributes(before, after, change.get("before_sensitive"), change.get("after_sensitive"))
+            if isinstance(before, dict) and isinstance(after, dict)
+            else []
+        )
+        address = data.get("address", "")
+        return cls(
+            address=address,
+            type=data.get("type", ""),
+            drift=drift,
+            changed_attributes=attributes,
+            # What the next apply does to it: the planned change's kind (none: the configuration accepts the drift).
+            next_apply=next_apply.get(address, "none"),
+            identifier=ResourceChange.from_json(data, identifier_attributes).identifier,
+        )
+
+
+@dataclass
 class PlanSummary:
     add: int = 0
     change: int = 0
@@ -81,6 +168,7 @@ class PlanSummary:
     protected_changes: list[str] = field(default_factory=list)
     has_destroy: bool = False
     terraform_version: str = ""
+    drift: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -96,10 +184,12 @@ class PlanSummary:
         protected = set(protected_resource_types or [])
         summary = cls(terraform_version=str(plan.get("terraform_version", "")))
         counters = {"create": "add", "update": "change", "delete": "destroy", "replace": "replace"}
+        next_apply: dict[str, str] = {}
         for raw in plan.get("resource_changes") or []:
             if raw.get("mode", "managed") != "managed":
                 continue  # data sources are read, never changed
             rc = ResourceChange.from_json(raw, identifier_attributes)
+            next_apply[rc.address] = rc.kind
             if set(rc.actions) <= IGNORED_ACTIONS:
                 continue
             kind = rc.kind
@@ -113,6 +203,18 @@ class PlanSummary:
                 summary.has_destroy = True
                 if rc.type in protected:
                     summary.protected_changes.append(rc.address)
+        # A secret copied into an attribute nobody marked sensitive is masked there too.
+        secrets = plan_secrets(plan)
+        for raw in plan.get("resource_drift") or []:
+            if raw.get("mode", "managed") != "managed":
+                continue
+            drifted = DriftedResource.from_json(raw, next_apply, identifier_attributes)
+            for attribute in drifted.changed_attributes:
+                for side in ("before", "after"):
+                    scrubbed = _scrub(attribute[side], secrets)
+                    if scrubbed != attribute[side]:
+                        attribute[side], attribute["sensitive"] = scrubbed, True
+            summary.drift.append({k: v for k, v in asdict(drifted).items() if v is not None})
         return summary
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,6 +258,28 @@ def _scrub(value: Any, secrets: set[str]) -> Any:
     if isinstance(value, list):
         return [_scrub(item, secrets) for item in value]
     return value
+
+
+def _sensitive_strings(value: Any, mask: Any, found: set[str]) -> None:
+    """Collect the strings of ``value`` that its sensitivity ``mask`` marks."""
+    if mask is True:
+        _collect_strings(value, found)
+    elif isinstance(mask, dict) and isinstance(value, dict):
+        for key, item in mask.items():
+            _sensitive_strings(value.get(key), item, found)
+    elif isinstance(mask, list) and isinstance(value, list):
+        for item, sub in zip(value, mask):
+            _sensitive_strings(item, sub, found)
+
+
+def plan_secrets(plan: dict[str, Any]) -> set[str]:
+    """Every string a JSON plan marks sensitive, in any resource's before or after (drifted or planned)."""
+    found: set[str] = set()
+    for raw in [*(plan.get("resource_changes") or []), *(plan.get("resource_drift") or [])]:
+        change = raw.get("change") or {}
+        _sensitive_strings(change.get("before"), change.get("before_sensitive"), found)
+        _sensitive_strings(change.get("after"), change.get("after_sensitive"), found)
+    return found
 
 
 def redacted_state(state: dict[str, Any]) -> dict[str, Any]:

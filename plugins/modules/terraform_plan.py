@@ -16,6 +16,8 @@ description:
   - Returns the SHA-256 digest of the plan file, which an approval is bound to, and a summary built from the
     JSON plan's C(actions) (never from Terraform's text).
   - The C(changed) result is true when the plan has changes, so in check mode it is the drift signal.
+  - The plan refreshes the state first (Terraform's default), so RV(summary.drift) lists what changed outside
+    Terraform, attribute by attribute, and what the next apply would do to each resource.
   - It only plans (it writes the plan file and Terraform's working directory), so it runs the same in check mode.
   - Failures are reported as one clear message - state locked (by whom, since when, the lock ID and the
     C(terraform force-unlock) command; the lock is never released by this module), Terraform not installed,
@@ -144,6 +146,23 @@ summary:
       type: bool
       returned: success
       sample: false
+    drift:
+      description:
+        - Every managed resource whose real object differs from the state, found by the plan's refresh (the JSON
+          plan's C(resource_drift)) - changed or deleted outside Terraform.
+        - Each has C(address), C(type), C(drift) (C(update) - changed, C(delete) - gone), C(changed_attributes)
+          (C(attribute) path such as C(tags.Owner), C(before), C(after), C(sensitive)), C(next_apply) (what the next
+          apply does to it - C(update), C(replace), C(create), C(delete) or C(none) when the configuration ignores
+          or matches the change) and, when known, C(identifier).
+        - A value Terraform marks sensitive on either side (C(before_sensitive), C(after_sensitive)) is never
+          returned, only the mask C((sensitive value)).
+      type: list
+      elements: dict
+      returned: success
+      sample: [{"address": "aws_security_group.alb", "type": "aws_security_group", "drift": "update",
+                "changed_attributes": [{"attribute": "tags.Owner", "before": "platform", "after": "someone",
+                                        "sensitive": false}],
+                "next_apply": "update", "identifier": "sg-0123456789abcdef0"}]
     terraform_version:
       description: The Terraform version that made the plan.
       type: str

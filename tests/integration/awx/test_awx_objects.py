@@ -120,6 +120,16 @@ def test_no_template_needs_jinja_in_its_extra_vars(objects):
     assert digest["min"] == digest["max"] == 64 and not digest["required"]  # the workflow gives it as an artifact
 
 
+def test_drift_template_runs_the_read_only_drift_playbook_for_operators(objects):
+    [drift] = [t for t in objects["job_templates"] if t["name"] == "BBWS drift"]
+    assert drift["playbook"] == "playbooks/drift.yml" and drift["job_type"] == "check"
+    assert [q["variable"] for q in drift["questions"]] == ["account_guard_environment", "drift_report_fail_when_found"]
+    executors = {g["team"] for g in objects["grants"] if "BBWS drift" in g.get("job_templates", [])}
+    assert executors == {"BBWS operators", "BBWS admins"}
+    assert roles_of(REPO / drift["playbook"]) == {"bbws.ecs_cluster.account_guard": {"main"},
+                                                  "bbws.ecs_cluster.drift_report": {"main"}}
+
+
 def test_each_environment_has_plan_approval_apply_dns_health(objects):
     templates = {t["name"]: t for t in objects["job_templates"]}
     inventories = set(objects["inventories"])
