@@ -349,7 +349,7 @@ def _fix(arn: Arn, tags: dict[str, str], details: dict[str, str], home_region: s
     if provider:
         lines.append(f"  provider = {provider}")
     lines.append("}")
-    command, _, caveat = delete.format(**values).partition("  # ")
+    command, _sep, caveat = delete.format(**values).partition("  # ")
     return {
         "import": {"to": address, "id": import_id, "provider": provider, "block": "\n".join(lines)},
         "delete_command": command + where + (f"  # {caveat}" if caveat else ""),

@@ -17,7 +17,6 @@ sys.path.insert(0, str(REPO / "tests" / "integration" / "terraform_wrapper"))
 import remote_provider  # noqa: E402  (the real provider whose objects live in a file: see its docstring)
 from test_orphan_resources_info import BUCKET  # noqa: E402
 from test_orphan_resources_info import DEV  # noqa: E402
-from test_orphan_resources_info import KEY  # noqa: E402
 from test_orphan_resources_info import TAGS  # noqa: E402
 from test_orphan_resources_info import tagged_group  # noqa: E402
 from test_orphan_resources_info import write_state  # noqa: E402
