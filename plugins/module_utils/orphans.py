@@ -309,7 +309,7 @@ def _created(client_for: ClientFor, arn: Arn) -> datetime | None:
         elif key == ("kms", "key"):
             return client_for("kms", region).describe_key(KeyId=arn.last)["KeyMetadata"].get("CreationDate")
         elif key == ("ecs", "service"):
-            cluster, _, service = arn.resource.rpartition("/")
+            cluster, _sep, service = arn.resource.rpartition("/")
             services = client_for("ecs", region).describe_services(cluster=cluster, services=[service])["services"]
             return services[0].get("createdAt") if services else None
     except (BotoCoreError, ClientError, KeyError, IndexError):
@@ -330,7 +330,7 @@ def _fix(arn: Arn, tags: dict[str, str], details: dict[str, str], home_region: s
             f"--resource-arn-list {arn.arn}{where}",
         }
     tf_type, id_form, delete = spec
-    cluster, _, service = arn.resource.rpartition("/")
+    cluster, _sep, service = arn.resource.rpartition("/")
     values = {
         "id": arn.last,
         "arn": arn.arn,
