@@ -10,7 +10,7 @@ name: alarm_settings_problems
 version_added: 1.1.0
 short_description: What is wrong with an environment's alarm thresholds, e-mail endpoints and OK notification flag
 description:
-  - Checks C(bbws_alarm_thresholds) (exactly the known keys, each a number within its range: percentages above 0 and
+  - Checks C(bbws_alarm_thresholds) (exactly the known keys, each a number within its range - percentages above 0 and
     at most 100, bytes above 0, counts 0 or more, the response time above 0 and at most 60 seconds),
     C(bbws_alarm_email_endpoints) (a list of e-mail addresses) and C(bbws_alarm_notify_ok) (a boolean), with the
     same rules as the Terraform stack's variables.
