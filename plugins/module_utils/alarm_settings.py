@@ -76,7 +76,9 @@ def alarm_settings_problems(thresholds: Any, email_endpoints: Any, notify_ok: An
     """Every problem of the three alarm settings together."""
     problems = threshold_problems(thresholds)
     if not isinstance(email_endpoints, list):
-        problems.append(f"bbws_alarm_email_endpoints must be a list of e-mail addresses ([] for none), not {email_endpoints!r}")
+        problems.append(
+            f"bbws_alarm_email_endpoints must be a list of e-mail addresses ([] for none), not {email_endpoints!r}"
+        )
     else:
         bad = [address for address in email_endpoints if not isinstance(address, str) or not EMAIL.match(address)]
         if bad:

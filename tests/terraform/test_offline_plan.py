@@ -360,7 +360,8 @@ def test_plan_has_the_alarms_topics_and_dashboard(plans: dict[str, Plan], enviro
     subscriptions = plan.changes("aws_sns_topic_subscription")
     assert len(subscriptions) == 2 * len(plan.tfvars["alarm_email_endpoints"])
     assert (environment == "dev") is (subscriptions == [])
-    assert {change["change"]["after"]["endpoint"] for change in subscriptions} == set(plan.tfvars["alarm_email_endpoints"])
+    endpoints = {change["change"]["after"]["endpoint"] for change in subscriptions}
+    assert endpoints == set(plan.tfvars["alarm_email_endpoints"])
     (dashboard,) = plan.changes("aws_cloudwatch_dashboard")
     assert dashboard["change"]["after"]["dashboard_name"] == f"bbws-{environment}"
 

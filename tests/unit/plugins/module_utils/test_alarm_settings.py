@@ -38,9 +38,12 @@ def test_valid_thresholds_have_no_problem() -> None:
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_inventories_are_valid(environment: str) -> None:
     facts = host_vars(environment)
-    assert alarm_settings_problems(
-        facts["bbws_alarm_thresholds"], facts["bbws_alarm_email_endpoints"], facts["bbws_alarm_notify_ok"]
-    ) == []
+    assert (
+        alarm_settings_problems(
+            facts["bbws_alarm_thresholds"], facts["bbws_alarm_email_endpoints"], facts["bbws_alarm_notify_ok"]
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
