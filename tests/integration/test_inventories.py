@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import alarm_settings_problems
 from inventory import ENVIRONMENTS
 from inventory import host_vars
 
@@ -50,6 +51,15 @@ def test_prod_delegates_to_the_registered_children():
         registry = prod["bbws_environments"][env]
         assert (child["zone"], child["account_id"], child["profile"]) == (
             registry["domain"], registry["account_id"], registry["profile"])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_alarm_settings_pass_the_preflight(env):
+    facts = host_vars(env)
+    problems = alarm_settings_problems(
+        facts["bbws_alarm_thresholds"], facts["bbws_alarm_email_endpoints"], facts["bbws_alarm_notify_ok"]
+    )
+    assert problems == []
 
 
 def test_alarms_are_looser_in_dev_and_tighter_in_prod():

@@ -7,8 +7,6 @@ import pytest
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import ALARM_THRESHOLD_KINDS
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import alarm_settings_problems
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import threshold_problems
-from inventory import ENVIRONMENTS
-from inventory import host_vars
 
 VALID = {
     "rds_cpu_percent": 80,
@@ -33,17 +31,6 @@ def test_valid_thresholds_have_no_problem() -> None:
     assert sorted(VALID) == sorted(ALARM_THRESHOLD_KINDS)
     assert alarm_settings_problems(VALID, [], False) == []
     assert alarm_settings_problems(VALID, ["oncall@example.com"], True) == []
-
-
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_inventories_are_valid(environment: str) -> None:
-    facts = host_vars(environment)
-    assert (
-        alarm_settings_problems(
-            facts["bbws_alarm_thresholds"], facts["bbws_alarm_email_endpoints"], facts["bbws_alarm_notify_ok"]
-        )
-        == []
-    )
 
 
 @pytest.mark.parametrize(
