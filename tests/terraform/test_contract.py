@@ -276,6 +276,29 @@ def test_bad_alarm_thresholds_are_rejected(validation_workdir: Path, case: str) 
     assert message in " ".join((result.stdout + result.stderr).split())
 
 
+# Values at the edges of each kind of threshold: the preflight (Python) and Terraform must give the same verdict.
+THRESHOLD_EDGES = [
+    ("rds_cpu_percent", 100),
+    ("rds_cpu_percent", 100.5),
+    ("efs_percent_io_limit", 0.5),
+    ("rds_freeable_memory_bytes", 1),
+    ("alb_unhealthy_hosts", 0),
+    ("alb_target_response_time_seconds", 60),
+    ("alb_target_response_time_seconds", 60.5),
+    ("alb_target_response_time_seconds", 0.1),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), THRESHOLD_EDGES)
+def test_preflight_and_terraform_agree_on_threshold_edges(validation_workdir: Path, key: str, value: float) -> None:
+    from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import threshold_problems
+
+    tfvars = role_tfvars("dev")
+    thresholds = {**tfvars["alarm_thresholds"], key: value}
+    result = plan(validation_workdir, {**tfvars, "alarm_thresholds": thresholds}, f"edge-{key}")
+    assert (threshold_problems(thresholds) == []) is (result.returncode == 0), result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
