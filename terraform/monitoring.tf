@@ -508,12 +508,13 @@ locals {
     },
     {
       title = "NAT gateways: port allocation errors and dropped packets"
-      metrics = flatten([
+      # One pair of metric arrays per gateway (concat, not flatten: a metric is itself an array).
+      metrics = concat([
         for index, gateway in aws_nat_gateway.this : [
           ["AWS/NATGateway", "ErrorPortAllocation", "NatGatewayId", gateway.id, { label = "port allocation errors ${local.azs[index]}" }],
           ["AWS/NATGateway", "PacketsDropCount", "NatGatewayId", gateway.id, { label = "dropped packets ${local.azs[index]}" }],
         ]
-      ])
+      ]...)
       stat  = "Sum"
       alarm = null
     },

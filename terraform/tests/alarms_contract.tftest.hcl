@@ -64,6 +64,63 @@ override_resource {
   }
 }
 
+# Ids known at plan time, so the dashboard's body is known and its shape can be read.
+override_resource {
+  target          = aws_nat_gateway.this
+  override_during = plan
+  values = {
+    id = "nat-test"
+  }
+}
+
+override_resource {
+  target          = aws_efs_file_system.this
+  override_during = plan
+  values = {
+    id = "fs-test"
+  }
+}
+
+override_resource {
+  target          = aws_lb.this
+  override_during = plan
+  values = {
+    arn_suffix = "app/bbws-dev-alb/test"
+  }
+}
+
+override_resource {
+  target          = aws_cloudfront_distribution.this
+  override_during = plan
+  values = {
+    id = "ETEST"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_metric_alarm.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:cloudwatch:xx-test-1:000000000000:alarm:test"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_metric_alarm.ecs
+  override_during = plan
+  values = {
+    arn = "arn:aws:cloudwatch:xx-test-1:000000000000:alarm:test-ecs"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_metric_alarm.alb_unhealthy_hosts
+  override_during = plan
+  values = {
+    arn = "arn:aws:cloudwatch:xx-test-1:000000000000:alarm:test-alb"
+  }
+}
+
 variables {
   environment                  = "dev"
   project                      = "bbws"
@@ -173,6 +230,41 @@ run "topics_are_encrypted_and_the_dashboard_exists" {
   assert {
     condition     = aws_cloudwatch_dashboard.this.dashboard_name == "bbws-dev"
     error_message = "The dashboard must be named <project>-<environment>."
+  }
+
+  # Every metric of every graph is an array (namespace, name, dimensions..., options) or one expression object in an
+  # array; the alarm widget lists the region's alarms; CloudFront is read from us-east-1.
+  assert {
+    condition = alltrue(flatten([
+      for widget in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : [
+        for metric in try(widget.properties.metrics, []) : can(metric[0]) && (can(tostring(metric[0])) || can(metric[0].expression))
+      ]
+    ]))
+    error_message = "Every dashboard metric must be an array."
+  }
+
+  assert {
+    condition = length([
+      for widget in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : widget
+      if widget.type == "alarm" && length(widget.properties.alarms) == length(aws_cloudwatch_metric_alarm.this) + length(aws_cloudwatch_metric_alarm.ecs) + 1
+    ]) == 1
+    error_message = "The dashboard's alarm widget must show every alarm of the region."
+  }
+
+  assert {
+    condition = [
+      for widget in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : widget.properties.region
+      if can(regex("^NAT gateways", widget.properties.title)) || can(regex("^CloudFront", widget.properties.title))
+    ] == ["xx-test-1", "us-east-1"]
+    error_message = "NAT graphs are read in the environment's region, CloudFront's in us-east-1."
+  }
+
+  assert {
+    condition = length([
+      for widget in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : widget
+      if can(regex("^NAT gateways", widget.properties.title)) && length(try(widget.properties.metrics, [])) == 2
+    ]) == 1
+    error_message = "The NAT graph must hold two metrics per NAT gateway."
   }
 }
 
