@@ -15,7 +15,7 @@ data "aws_region" "cloudfront" {
 locals {
   alarm_period = 300
 
-  # CloudWatch alarms publish to the topics through the topics' KMS keys.
+  # Every alarm in the region notifies the environment's topic; OK transitions only with alarm_notify_ok.
   alarm_actions    = [aws_sns_topic.alarms.arn]
   alarm_ok_actions = var.alarm_notify_ok ? local.alarm_actions : []
 
