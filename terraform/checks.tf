@@ -33,8 +33,14 @@ locals {
     "db.r6g.large"  = 16
     "db.r6i.large"  = 16
     "db.r5.xlarge"  = 32
+    "db.r6g.xlarge" = 32
+    "db.r6i.xlarge" = 32
   }
   rds_max_connections_limit = try(floor(local.rds_memory_gib_by_class[var.rds_instance_class] * 1073741824 / 12582880), null)
+
+  # The max_connections the instance runs with: the inventory's fixed value, else RDS's formula for the class.
+  # The connections alarm (monitoring.tf) fires at alarm_thresholds.rds_connections_percent of it.
+  rds_max_connections_effective = var.rds_max_connections != null ? var.rds_max_connections : local.rds_max_connections_limit
 }
 
 # Fails the plan before any AWS call when the inventory combines values AWS would reject later.
@@ -57,6 +63,11 @@ resource "terraform_data" "input_contract" {
     precondition {
       condition     = var.rds_max_connections == null || local.rds_max_connections_limit == null || try(var.rds_max_connections <= local.rds_max_connections_limit, true)
       error_message = "rds_max_connections ${coalesce(var.rds_max_connections, 0)} is more than ${var.rds_instance_class} can hold (RDS's formula gives ${coalesce(local.rds_max_connections_limit, 0)}); leave it null or lower it."
+    }
+
+    precondition {
+      condition     = local.rds_max_connections_effective != null
+      error_message = "The connections alarm needs the instance's max_connections: ${var.rds_instance_class} is not in checks.tf's local.rds_memory_gib_by_class. Add its memory (GiB) there, or set rds_max_connections."
     }
 
     precondition {

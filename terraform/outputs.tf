@@ -305,3 +305,27 @@ output "kms_key_arn" {
   description = "KMS key encrypting logs, RDS, EFS and the master secret."
   value       = aws_kms_key.this.arn
 }
+
+################################################################################
+# Alarms and dashboard
+################################################################################
+
+output "alarm_topic_arn" {
+  description = "SNS topic (<project>-<environment>-alarms, KMS-encrypted) every alarm in the environment's region notifies."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "alarm_topic_us_east_1_arn" {
+  description = "SNS topic (<project>-<environment>-alarms-us-east-1, KMS-encrypted) the CloudFront alarm notifies."
+  value       = aws_sns_topic.alarms_cloudfront.arn
+}
+
+output "alarm_names" {
+  description = "Every alarm's name by its threshold key (NAT gateway alarms as <key>-<index>)."
+  value       = local.alarm_names
+}
+
+output "dashboard_name" {
+  description = "Name of the environment's CloudWatch dashboard (<project>-<environment>)."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}

@@ -379,3 +379,96 @@ variable "cloudfront_price_class" {
     error_message = "cloudfront_price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
   }
 }
+
+################################################################################
+# Alarms (inventory: monitoring.yml, bbws_alarm_*)
+################################################################################
+
+variable "alarm_thresholds" {
+  description = <<-EOT
+    Thresholds of the environment's CloudWatch alarms (monitoring.tf); each alarm is named
+    <project>-<environment>-<key with "_" as "-">. Percentages are 0-100; *_bytes are bytes; counts are per
+    5-minute period; the response time is the p95 in seconds. Free storage, freeable memory and burst credits
+    alarm below their threshold, every other one above it.
+  EOT
+  type = object({
+    rds_cpu_percent                   = number
+    rds_free_storage_bytes            = number
+    rds_freeable_memory_bytes         = number
+    rds_connections_percent           = number
+    alb_5xx_count                     = number
+    alb_target_5xx_count              = number
+    alb_unhealthy_hosts               = number
+    alb_target_response_time_seconds  = number
+    ecs_cpu_percent                   = number
+    ecs_memory_percent                = number
+    efs_percent_io_limit              = number
+    efs_burst_credit_balance_bytes    = number
+    nat_port_allocation_errors        = number
+    nat_packets_dropped               = number
+    cloudfront_5xx_error_rate_percent = number
+  })
+  nullable = false
+
+  validation {
+    condition = alltrue([
+      for value in [
+        var.alarm_thresholds.rds_cpu_percent,
+        var.alarm_thresholds.rds_connections_percent,
+        var.alarm_thresholds.ecs_cpu_percent,
+        var.alarm_thresholds.ecs_memory_percent,
+        var.alarm_thresholds.efs_percent_io_limit,
+        var.alarm_thresholds.cloudfront_5xx_error_rate_percent,
+      ] : try(value > 0 && value <= 100, false)
+    ])
+    error_message = "alarm_thresholds: rds_cpu_percent, rds_connections_percent, ecs_cpu_percent, ecs_memory_percent, efs_percent_io_limit and cloudfront_5xx_error_rate_percent must be percentages above 0 and at most 100."
+  }
+
+  validation {
+    condition = alltrue([
+      for value in [
+        var.alarm_thresholds.rds_free_storage_bytes,
+        var.alarm_thresholds.rds_freeable_memory_bytes,
+        var.alarm_thresholds.efs_burst_credit_balance_bytes,
+      ] : try(value > 0 && floor(value) == value, false)
+    ])
+    error_message = "alarm_thresholds: rds_free_storage_bytes, rds_freeable_memory_bytes and efs_burst_credit_balance_bytes must be whole numbers of bytes above 0."
+  }
+
+  validation {
+    condition = alltrue([
+      for value in [
+        var.alarm_thresholds.alb_5xx_count,
+        var.alarm_thresholds.alb_target_5xx_count,
+        var.alarm_thresholds.alb_unhealthy_hosts,
+        var.alarm_thresholds.nat_port_allocation_errors,
+        var.alarm_thresholds.nat_packets_dropped,
+      ] : try(value >= 0 && floor(value) == value, false)
+    ])
+    error_message = "alarm_thresholds: alb_5xx_count, alb_target_5xx_count, alb_unhealthy_hosts, nat_port_allocation_errors and nat_packets_dropped must be whole numbers, 0 or more (the alarm fires above the threshold)."
+  }
+
+  validation {
+    condition     = try(var.alarm_thresholds.alb_target_response_time_seconds > 0 && var.alarm_thresholds.alb_target_response_time_seconds <= 60, false)
+    error_message = "alarm_thresholds: alb_target_response_time_seconds must be above 0 and at most 60."
+  }
+}
+
+variable "alarm_email_endpoints" {
+  description = "E-mail addresses subscribed to the alarm topics (each address confirms its subscription once); empty for none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for address in var.alarm_email_endpoints : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alarm_email_endpoints must be e-mail addresses (name@domain)."
+  }
+}
+
+variable "alarm_notify_ok" {
+  description = "Also notify the alarm topics when an alarm returns to OK."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -99,6 +99,23 @@ variables {
   enable_flow_logs             = true
   enable_vpc_endpoints         = true
   enable_route53_health_check  = true
+  alarm_thresholds = {
+    rds_cpu_percent                   = 80
+    rds_free_storage_bytes            = 2147483648
+    rds_freeable_memory_bytes         = 67108864
+    rds_connections_percent           = 80
+    alb_5xx_count                     = 10
+    alb_target_5xx_count              = 25
+    alb_unhealthy_hosts               = 0
+    alb_target_response_time_seconds  = 2
+    ecs_cpu_percent                   = 80
+    ecs_memory_percent                = 80
+    efs_percent_io_limit              = 80
+    efs_burst_credit_balance_bytes    = 107374182400
+    nat_port_allocation_errors        = 0
+    nat_packets_dropped               = 100
+    cloudfront_5xx_error_rate_percent = 1
+  }
 }
 
 run "database_is_private_and_encrypted" {

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import alarm_settings_problems
 from inventory import ENVIRONMENTS
 from inventory import host_vars
 
 REQUIRED = ("bbws_environment", "bbws_account_id", "bbws_aws_profile", "bbws_region", "bbws_domain",
             "bbws_vpc_cidr", "bbws_rds_instance_class", "bbws_ecs_task_cpu", "bbws_ecs_task_memory",
             "bbws_nat_gateway_per_az", "bbws_log_retention_days", "bbws_rds_backup_retention_days",
-            "bbws_rds_multi_az")
+            "bbws_rds_multi_az", "bbws_alarm_thresholds", "bbws_alarm_email_endpoints", "bbws_alarm_notify_ok",
+            "bbws_capacity_warning_tenants")
+# Alarm thresholds that fire below their value (the rest fire above it).
+LOWER_BOUND_THRESHOLDS = ("rds_free_storage_bytes", "rds_freeable_memory_bytes", "efs_burst_credit_balance_bytes")
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -47,3 +51,25 @@ def test_prod_delegates_to_the_registered_children():
         registry = prod["bbws_environments"][env]
         assert (child["zone"], child["account_id"], child["profile"]) == (
             registry["domain"], registry["account_id"], registry["profile"])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_alarm_settings_pass_the_preflight(env):
+    facts = host_vars(env)
+    problems = alarm_settings_problems(
+        facts["bbws_alarm_thresholds"], facts["bbws_alarm_email_endpoints"], facts["bbws_alarm_notify_ok"]
+    )
+    assert problems == []
+
+
+def test_alarms_are_looser_in_dev_and_tighter_in_prod():
+    dev, sit, prod = (host_vars(env) for env in ENVIRONMENTS)
+    for key, value in prod["bbws_alarm_thresholds"].items():
+        chain = [dev["bbws_alarm_thresholds"][key], sit["bbws_alarm_thresholds"][key], value]
+        # Tighter alarms fire earlier: a higher floor, or a lower ceiling.
+        assert chain == (sorted(chain) if key in LOWER_BOUND_THRESHOLDS else sorted(chain, reverse=True)), (key, chain)
+    assert dev["bbws_alarm_thresholds"] != prod["bbws_alarm_thresholds"]
+    assert dev["bbws_alarm_email_endpoints"] == [] and prod["bbws_alarm_email_endpoints"]
+    assert [f["bbws_alarm_notify_ok"] for f in (dev, sit, prod)] == [False, False, True]
+    warnings = [f["bbws_capacity_warning_tenants"] for f in (dev, sit, prod)]
+    assert all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in warnings), warnings

@@ -156,6 +156,16 @@ def test_every_inventory_sizing_variable_maps_to_a_declared_variable(
         assert mapping.get(name) == f"{{{{ {inventory_name} }}}}", f"the role does not pass {inventory_name} as {name}"
 
 
+def test_alarm_threshold_keys_are_one_list(stack: dict[str, dict[str, Any]]) -> None:
+    """The Terraform variable's keys, the preflight's table and every inventory's thresholds are the same keys."""
+    from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import ALARM_THRESHOLD_KINDS
+
+    declared = re.findall(r"(\w+)\s*=\s*number", blocks(stack, "variable")["alarm_thresholds"]["type"])
+    assert declared == list(ALARM_THRESHOLD_KINDS)
+    for environment in ENVIRONMENTS:
+        assert sorted(role_tfvars(environment)["alarm_thresholds"]) == sorted(declared), environment
+
+
 def test_every_variable_has_description_and_type(stack: dict[str, dict[str, Any]]) -> None:
     variables = blocks(stack, "variable")
     assert [n for n, body in variables.items() if not body.get("description") or "type" not in body] == []
@@ -222,6 +232,19 @@ INVALID = {
     "ecs_task_memory": (1000, "ecs_task_memory must be a multiple of 512"),
     "log_retention_days": (10, "log_retention_days must be a retention"),
     "root_zone_mode": ("own", "root_zone_mode must be one of"),
+    "alarm_email_endpoints": (["oncall.example.com"], "alarm_email_endpoints must be e-mail addresses"),
+}
+
+# One bad alarm threshold each (the rest from the dev inventory): refused by the variable's type or a validation.
+BAD_THRESHOLDS = {
+    "percent-over-100": ("rds_cpu_percent", 120, "must be percentages above 0 and at most 100"),
+    "percent-zero": ("cloudfront_5xx_error_rate_percent", 0, "must be percentages above 0 and at most 100"),
+    "negative-count": ("alb_5xx_count", -1, "must be whole numbers, 0 or more"),
+    "fractional-count": ("nat_packets_dropped", 2.5, "must be whole numbers, 0 or more"),
+    "fractional-bytes": ("rds_free_storage_bytes", 1.5, "must be whole numbers of bytes above 0"),
+    "response-time-zero": ("alb_target_response_time_seconds", 0, "alb_target_response_time_seconds must be above 0"),
+    "mistyped": ("ecs_cpu_percent", "eighty", "a number is required"),
+    "missing": ("efs_burst_credit_balance_bytes", None, 'attribute "efs_burst_credit_balance_bytes" is required'),
 }
 
 
@@ -241,6 +264,41 @@ def test_invalid_values_are_rejected(validation_workdir: Path, variable: str) ->
     assert message in " ".join((result.stdout + result.stderr).split())
 
 
+@pytest.mark.parametrize("case", sorted(BAD_THRESHOLDS))
+def test_bad_alarm_thresholds_are_rejected(validation_workdir: Path, case: str) -> None:
+    key, value, message = BAD_THRESHOLDS[case]
+    tfvars = role_tfvars("dev")
+    thresholds = {k: v for k, v in tfvars["alarm_thresholds"].items() if k != key}
+    if value is not None:
+        thresholds[key] = value
+    result = plan(validation_workdir, {**tfvars, "alarm_thresholds": thresholds}, f"bad-threshold-{case}")
+    assert result.returncode != 0
+    assert message in " ".join((result.stdout + result.stderr).split())
+
+
+# Values at the edges of each kind of threshold: the preflight (Python) and Terraform must give the same verdict.
+THRESHOLD_EDGES = [
+    ("rds_cpu_percent", 100),
+    ("rds_cpu_percent", 100.5),
+    ("efs_percent_io_limit", 0.5),
+    ("rds_freeable_memory_bytes", 1),
+    ("alb_unhealthy_hosts", 0),
+    ("alb_target_response_time_seconds", 60),
+    ("alb_target_response_time_seconds", 60.5),
+    ("alb_target_response_time_seconds", 0.1),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), THRESHOLD_EDGES)
+def test_preflight_and_terraform_agree_on_threshold_edges(validation_workdir: Path, key: str, value: float) -> None:
+    from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import threshold_problems
+
+    tfvars = role_tfvars("dev")
+    thresholds = {**tfvars["alarm_thresholds"], key: value}
+    result = plan(validation_workdir, {**tfvars, "alarm_thresholds": thresholds}, f"edge-{key}")
+    assert (threshold_problems(thresholds) == []) is (result.returncode == 0), result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -248,8 +306,10 @@ def test_invalid_values_are_rejected(validation_workdir: Path, variable: str) ->
         ({"domain": "wpdev.example.org"}, "must be root_domain"),
         # A fixed 200 connections on a 1 GiB class: RDS's own formula allows about 85.
         ({"rds_instance_class": "db.t3.micro", "rds_max_connections": 200}, "is more than db.t3.micro can hold"),
+        # The connections alarm needs max_connections: a class without a known memory size and no fixed value.
+        ({"rds_instance_class": "db.x2g.large"}, "db.x2g.large is not in checks.tf's local.rds_memory_gib_by_class"),
     ],
-    ids=["fargate-pair", "domain-outside-root", "max-connections-over-class"],
+    ids=["fargate-pair", "domain-outside-root", "max-connections-over-class", "max-connections-unknown-class"],
 )
 def test_cross_variable_preconditions_fail_the_plan(
     validation_workdir: Path, override: dict[str, Any], message: str

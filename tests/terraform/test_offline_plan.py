@@ -33,6 +33,18 @@ OFFLINE_PROVIDER = REPO / "tools" / "offline_provider.py"
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 BACKEND_OVERRIDE = 'terraform {\n  backend "local" {}\n}\n'
 NAT_GATEWAYS = {"dev": 1, "sit": 1, "prod": 2}
+# The alarm contract: one alarm per threshold key, named <project>-<environment>-<key with "_" as "-">; the NAT
+# gateway keys once per gateway (-<index>). 13 + 2 per NAT gateway.
+ALARM_KEYS = (
+    "rds_cpu_percent", "rds_free_storage_bytes", "rds_freeable_memory_bytes", "rds_connections_percent",
+    "alb_5xx_count", "alb_target_5xx_count", "alb_unhealthy_hosts", "alb_target_response_time_seconds",
+    "ecs_cpu_percent", "ecs_memory_percent", "efs_percent_io_limit", "efs_burst_credit_balance_bytes",
+    "nat_port_allocation_errors", "nat_packets_dropped", "cloudfront_5xx_error_rate_percent",
+)  # fmt: skip
+NAT_ALARM_KEYS = ("nat_port_allocation_errors", "nat_packets_dropped")
+ALARMS = {"dev": 15, "sit": 15, "prod": 17}
+# RDS's default max_connections, {DBInstanceClassMemory/12582880}, for the inventories' classes.
+MAX_CONNECTIONS = {"db.t3.micro": 85, "db.t3.small": 170, "db.r5.large": 1365}
 COMMON_TAGS = {"Project": "bbws", "ManagedBy": "terraform"}
 
 
@@ -304,6 +316,54 @@ def test_plan_guards_the_account_and_tags_everything(plans: dict[str, Plan], env
     tagged = [change for change in document["resource_changes"] if "tags_all" in change["change"]["after"]]
     assert len(tagged) > 30
     assert untagged == []
+
+
+def expected_alarms(environment: str) -> dict[str, str]:
+    """Alarm name -> threshold key, as the contract names them."""
+    names = {}
+    for key in ALARM_KEYS:
+        stem = f"bbws-{environment}-{key.replace('_', '-')}"
+        if key in NAT_ALARM_KEYS:
+            names |= {f"{stem}-{index}": key for index in range(NAT_GATEWAYS[environment])}
+        else:
+            names[stem] = key
+    return names
+
+
+@pytest.mark.parametrize(("environment", "custom"), PLAN_CASES, ids=[case_id(*case) for case in PLAN_CASES])
+def test_plan_has_the_alarms_topics_and_dashboard(plans: dict[str, Plan], environment: str, custom: bool) -> None:
+    plan = plans[case_id(environment, custom)]
+    thresholds = plan.tfvars["alarm_thresholds"]
+    assert sorted(thresholds) == sorted(ALARM_KEYS)
+    alarms = {change["change"]["after"]["alarm_name"]: change for change in plan.changes("aws_cloudwatch_metric_alarm")}
+    expected = expected_alarms(environment)
+    assert len(alarms) == ALARMS[environment] == 13 + 2 * NAT_GATEWAYS[environment]
+    assert sorted(alarms) == sorted(expected)
+    notify_ok = plan.tfvars["alarm_notify_ok"]
+    assert notify_ok is (environment == "prod")
+    max_connections = MAX_CONNECTIONS[plan.tfvars["rds_instance_class"]]
+    for name, change in alarms.items():
+        key, after, unknown = expected[name], change["change"]["after"], change["change"]["after_unknown"]
+        cloudfront = key == "cloudfront_5xx_error_rate_percent"
+        assert after["region"] == ("us-east-1" if cloudfront else plan.tfvars["aws_region"]), name
+        # One action each, the topic's ARN (known after apply); OK actions only where the inventory asks for them.
+        assert (after["alarm_actions"], unknown["alarm_actions"]) == ([None], [True]), name
+        assert after["ok_actions"] == ([None] if notify_ok else []), name
+        if key == "rds_connections_percent":
+            assert after["threshold"] == max_connections * thresholds[key] // 100, name
+        else:
+            assert after["threshold"] == thresholds[key], name
+    topics = {change["change"]["after"]["name"]: change for change in plan.changes("aws_sns_topic")}
+    assert sorted(topics) == [f"bbws-{environment}-alarms", f"bbws-{environment}-alarms-us-east-1"]
+    assert topics[f"bbws-{environment}-alarms-us-east-1"]["change"]["after"]["region"] == "us-east-1"
+    assert all(topic["change"]["after_unknown"]["kms_master_key_id"] for topic in topics.values())
+    subscriptions = plan.changes("aws_sns_topic_subscription")
+    assert len(subscriptions) == 2 * len(plan.tfvars["alarm_email_endpoints"])
+    assert (environment == "dev") is (subscriptions == [])
+    endpoints = {change["change"]["after"]["endpoint"] for change in subscriptions}
+    assert endpoints == set(plan.tfvars["alarm_email_endpoints"])
+    (dashboard,) = plan.changes("aws_cloudwatch_dashboard")
+    assert dashboard["change"]["after"]["dashboard_name"] == f"bbws-{environment}"
 
 
 # --- terraform test
