@@ -21,35 +21,35 @@ PER_NAT_GATEWAY = ("nat_port_allocation_errors", "nat_packets_dropped")
 EDGE_ALARMS = ("cloudfront_5xx_error_rate_percent",)
 # What an operator does first when the alarm fires; severity "high" where tenants see errors now.
 NEXT_STEPS: dict[str, tuple[str, str]] = {
-    "rds_cpu_percent": ("medium", "find the busy tenant database (Performance Insights, slow query log); if the load "
-                        "lasts, raise bbws_rds_instance_class and run the plan and apply phases"),
-    "rds_free_storage_bytes": ("high", "find the growing tenant database; raise bbws_rds_allocated_storage and run the "
-                               "plan and apply phases before the instance runs out of space"),
-    "rds_freeable_memory_bytes": ("medium", "check the connections in use (capacity headroom) and the buffer pool; raise "
-                                  "bbws_rds_instance_class if it lasts"),
-    "rds_connections_percent": ("high", "see the capacity headroom's RDS connections; find the tenant holding most "
-                                "connections, or raise bbws_rds_instance_class"),
-    "alb_5xx_count": ("high", "the ALB itself answers 5xx: check the Target health check and the ALB -> ECS path in "
-                      "this report (target groups with no healthy target)"),
-    "alb_target_5xx_count": ("high", "tenant containers answer 5xx: read the failing services' logs in the ECS log "
-                             "group and their recent deployments"),
-    "alb_unhealthy_hosts": ("high", "see Target health and the ALB -> ECS path in this report, then the services' "
-                            "events (aws ecs describe-services)"),
-    "alb_target_response_time_seconds": ("medium", "tenant containers answer slowly: check ECS CPU and memory and RDS "
-                                         "load; raise the task size or count"),
-    "ecs_cpu_percent": ("medium", "find the busy services in Container Insights; raise bbws_ecs_task_cpu or the "
-                        "services' task count"),
-    "ecs_memory_percent": ("medium", "find the services near their memory limit in Container Insights; raise "
-                           "bbws_ecs_task_memory"),
-    "efs_percent_io_limit": ("medium", "find the tenant doing heavy file I/O; consider EFS elastic throughput"),
-    "efs_burst_credit_balance_bytes": ("medium", "the file system is spending its burst credits: move it to elastic "
-                                       "throughput or reduce sustained throughput"),
-    "nat_port_allocation_errors": ("high", "too many simultaneous connections to one destination through the NAT "
-                                   "gateway: spread them, or turn on VPC endpoints (bbws_enable_vpc_endpoints)"),
-    "nat_packets_dropped": ("medium", "check the NAT gateway's bandwidth; use one NAT gateway per AZ "
-                            "(bbws_nat_gateway_per_az) or VPC endpoints"),
-    "cloudfront_5xx_error_rate_percent": ("high", "check the origin: the ALB 5xx alarms and the CloudFront -> ALB path "
-                                          "in this report, then CloudFront's logs"),
+    "rds_cpu_percent": ("medium", ("find the busy tenant database (Performance Insights, slow query log); if the load "
+                        "lasts, raise bbws_rds_instance_class and run the plan and apply phases")),
+    "rds_free_storage_bytes": ("high", ("find the growing tenant database; raise bbws_rds_allocated_storage and run the "
+                               "plan and apply phases before the instance runs out of space")),
+    "rds_freeable_memory_bytes": ("medium", ("check the connections in use (capacity headroom) and the buffer pool; raise "
+                                  "bbws_rds_instance_class if it lasts")),
+    "rds_connections_percent": ("high", ("see the capacity headroom's RDS connections; find the tenant holding most "
+                                "connections, or raise bbws_rds_instance_class")),
+    "alb_5xx_count": ("high", ("the ALB itself answers 5xx: check the Target health check and the ALB -> ECS path in "
+                      "this report (target groups with no healthy target)")),
+    "alb_target_5xx_count": ("high", ("tenant containers answer 5xx: read the failing services' logs in the ECS log "
+                             "group and their recent deployments")),
+    "alb_unhealthy_hosts": ("high", ("see Target health and the ALB -> ECS path in this report, then the services' "
+                            "events (aws ecs describe-services)")),
+    "alb_target_response_time_seconds": ("medium", ("tenant containers answer slowly: check ECS CPU and memory and RDS "
+                                         "load; raise the task size or count")),
+    "ecs_cpu_percent": ("medium", ("find the busy services in Container Insights; raise bbws_ecs_task_cpu or the "
+                        "services' task count")),
+    "ecs_memory_percent": ("medium", ("find the services near their memory limit in Container Insights; raise "
+                           "bbws_ecs_task_memory")),
+    "efs_percent_io_limit": ("medium", ("find the tenant doing heavy file I/O; consider EFS elastic throughput")),
+    "efs_burst_credit_balance_bytes": ("medium", ("the file system is spending its burst credits: move it to elastic "
+                                       "throughput or reduce sustained throughput")),
+    "nat_port_allocation_errors": ("high", ("too many simultaneous connections to one destination through the NAT "
+                                   "gateway: spread them, or turn on VPC endpoints (bbws_enable_vpc_endpoints)")),
+    "nat_packets_dropped": ("medium", ("check the NAT gateway's bandwidth; use one NAT gateway per AZ "
+                            "(bbws_nat_gateway_per_az) or VPC endpoints")),
+    "cloudfront_5xx_error_rate_percent": ("high", ("check the origin: the ALB 5xx alarms and the CloudFront -> ALB path "
+                                          "in this report, then CloudFront's logs")),
 }
 DEFAULT_NEXT_STEP = ("medium", "read the alarm's metric on the environment's dashboard and the resource it watches")
 
