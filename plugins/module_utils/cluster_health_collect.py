@@ -440,7 +440,7 @@ def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[s
             parameters = _paginate(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user")
         except ClientError as e:
             if not _not_found(e, "DBParameterGroupNotFound", "DBParameterGroupNotFoundFault"):
-                raise
+                return {"value": None, "source": f"unknown: parameter group {group} not readable ({error_code(e)})"}
             parameters = []
         value = next((p.get("ParameterValue") for p in parameters if p.get("ParameterName") == "max_connections"), None)
         if value is not None and str(value).isdigit():
@@ -495,17 +495,21 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
         mounts = _paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
         return mounts, _fanout(groups, mounts)
 
-    (mounts, mount_groups), access_points = _together(
-        mounts_and_groups,
-        lambda: _paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=fs["FileSystemId"]),
-    )
+    def access_points() -> int | None:
+        # For the capacity headroom only: a listing that fails leaves the count unknown.
+        try:
+            return len(_paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=fs["FileSystemId"]))
+        except ClientError:
+            return None
+
+    (mounts, mount_groups), access_point_count = _together(mounts_and_groups, access_points)
     return {
         "found": True,
         "id": fs["FileSystemId"],
         "state": fs["LifeCycleState"],
         "encrypted": bool(fs.get("Encrypted")),
         "tags": tag_dict(fs.get("Tags")),
-        "access_points": len(access_points),
+        "access_points": access_point_count,
         "mount_targets": [
             {
                 "id": m["MountTargetId"],
@@ -584,9 +588,13 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             "reasons": sorted(reasons),
         }
 
-    def rules(listener: dict) -> int:
-        # Rules other than the default action count against the ALB's rules quota (capacity headroom).
-        listed = _paginate(elbv2, "describe_rules", "Rules", ListenerArn=listener["arn"])
+    def rules(listener: dict) -> int | None:
+        # Rules other than the default action count against the ALB's rules quota (capacity headroom only: a rule
+        # listing that fails leaves the count unknown, not the ALB unreadable).
+        try:
+            listed = _paginate(elbv2, "describe_rules", "Rules", ListenerArn=listener["arn"])
+        except ClientError:
+            return None
         return sum(1 for rule in listed if not rule.get("IsDefault"))
 
     rule_counts, target_groups = _together(lambda: _fanout(rules, listeners), lambda: _fanout(health, groups))
@@ -799,9 +807,14 @@ def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:
                                                                 {"Name": "Class", "Value": "Standard/OnDemand"}]},
                                       "Period": 60, "Stat": "Maximum"}},
     ]
-    answer = cloudwatch.get_metric_data(aws_retry=True, MetricDataQueries=queries, ScanBy="TimestampDescending",
-                                        StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
-                                        EndTime=end)
+    try:
+        answer = cloudwatch.get_metric_data(aws_retry=True, MetricDataQueries=queries, ScanBy="TimestampDescending",
+                                            StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
+                                            EndTime=end)
+    except ClientError as e:
+        # Usage unknown makes the headroom say so; it is no reason to call the cluster unhealthy.
+        unread = {"value": None, "detail": f"GetMetricData not readable ({error_code(e)})"}
+        return {"found": True, "db_connections": unread, "fargate_vcpu": unread}
     results = {r["Id"]: r for r in answer.get("MetricDataResults", [])}
 
     def latest(query: str, what: str) -> dict[str, Any]:
