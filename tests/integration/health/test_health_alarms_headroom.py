@@ -6,6 +6,8 @@ The alarms are created here with boto3 under the names of the stack's alarm cont
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import boto3
 import pytest
 
@@ -130,9 +132,9 @@ def test_95_listener_rules_leave_room_for_5_tenants(dev_cluster, module_runner, 
     assert finding["severity"] == "medium" and result["status"] == "degraded"
     assert finding["summary"].startswith("Only 5 more tenants fit in dev: the first limit is listener rules per ALB")
     assert f"Capacity headroom: {headroom['summary']}." in result["summary"]
-    page = open(result["report_files"]["html"], encoding="utf-8").read()
+    page = Path(result["report_files"]["html"]).read_text(encoding="utf-8")
     assert page.index('id="headroom-summary"') < page.index("Checks by area")
-    markdown = open(result["report_files"]["markdown"], encoding="utf-8").read()
+    markdown = Path(result["report_files"]["markdown"]).read_text(encoding="utf-8")
     assert markdown.index("## Capacity headroom") < markdown.index("## Paths")
 
     # The threshold comes from the inventory: with 5 it is no longer a warning.
