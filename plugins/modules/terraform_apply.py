@@ -173,7 +173,8 @@ def main():
             check_mode=module.check_mode,
         )
     except TerraformLimitExceeded as e:
-        e.explain(lambda service, region: aws_client(module, service, region), module.region)
+        if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is
+            e.explain(lambda service, region: aws_client(module, service, region), module.region)
         e.fail_json(module)
     except TerraformError as e:
         e.fail_json(module)
