@@ -488,6 +488,7 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
     if not match:
         return {"found": False, "id": wanted or token}
     fs = match[0]
+
     def groups(mount: dict) -> list[str]:
         return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])["SecurityGroups"]
 
