@@ -6,6 +6,9 @@ The alarms are created here with boto3 under the names of the stack's alarm cont
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 
 import boto3
@@ -152,7 +155,8 @@ def test_headroom_reads_live_rds_connections_and_the_parameter_group(dev_cluster
     rds.modify_db_instance(DBInstanceIdentifier=dev_cluster.rds_identifier, DBParameterGroupName="bbws-dev-mysql80",
                            ApplyImmediately=True)
     session().client("cloudwatch").put_metric_data(Namespace="AWS/RDS", MetricData=[{
-        "MetricName": "DatabaseConnections", "Value": 90.0,
+        # RDS publishes every minute: the latest datapoint is from a minute ago.
+        "MetricName": "DatabaseConnections", "Value": 90.0, "Timestamp": datetime.now(timezone.utc) - timedelta(minutes=1),
         "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": dev_cluster.rds_identifier}]}])
 
     result = module_runner(cluster_health, health_args("dev", tenant_cost={"db_connections": 10}))
