@@ -21,6 +21,10 @@ from datetime import datetime
 from datetime import timezone
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_alarms
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import DEFAULT_WARNING_TENANTS
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import TenantCost
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import headroom
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import check_engine_support
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -50,6 +54,8 @@ IMPACTS = {
     "security": "the cluster is exposed beyond its intended access",
     "connectivity": "a path tenants need is blocked",
     "tags": "ownership, environment separation and cost reporting are wrong",
+    "alarms": "operators are not told, or are told now, that something tenants depend on is wrong",
+    "capacity": "new tenants cannot be added once an AWS limit is reached",
 }
 TLS_ORDER = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021")
 
@@ -101,6 +107,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
+    headroom: dict[str, Any] = field(default_factory=dict)
 
     def notice(self, area: str, summary: str, cause: str, next_step: str) -> None:
         self.notices.append(Notice(area, summary, cause, next_step))
@@ -131,7 +138,8 @@ class Analysis:
     def as_dict(self) -> dict[str, Any]:
         findings = sorted(self.findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
         return {"status": self.status, "checks": [asdict(c) for c in self.checks], "findings": [asdict(f) for f in findings],
-                "notices": [asdict(n) for n in self.notices], "paths": [asdict(p) for p in self.paths]}
+                "notices": [asdict(n) for n in self.notices], "paths": [asdict(p) for p in self.paths],
+                "headroom": self.headroom}
 
 
 class Env:
@@ -144,8 +152,13 @@ class Env:
 
     def __init__(self, environment: str, project: str, region: str, edge_region: str, profile: str | None,
                  domain: str | None, policy: dict[str, Any], custom_domain: str = "auto", fallback: str | None = None,
-                 zone: str | None = None) -> None:
+                 zone: str | None = None, expected_alarms: list[str] | None = None,
+                 tenant_cost: TenantCost | None = None, warning_tenants: int = DEFAULT_WARNING_TENANTS) -> None:
         self.environment = environment
+        # The inventory's bbws_alarm_thresholds keys: each names an alarm the stack must have created.
+        self.expected_alarms = list(expected_alarms or [])
+        self.tenant_cost = tenant_cost or TenantCost()
+        self.warning_tenants = warning_tenants
         self.custom_domain = custom_domain
         self.fallback = fallback or None
         self.zone = zone or domain
@@ -231,7 +244,30 @@ def analyse(snapshot: dict[str, Any], env: Env) -> Analysis:
     _security(result, snapshot, groups, env)
     _connectivity(result, snapshot, groups, env)
     _tags(result, snapshot, env)
+    if "alarms" in snapshot:
+        cluster_health_alarms.review(result, snapshot, env)
+    _capacity(result, snapshot, env)
     return result
+
+
+def _capacity(result: Analysis, snapshot: dict[str, Any], env: Env) -> None:
+    """Tenant headroom: a warning finding when fewer tenants fit than the inventory's bbws_capacity_warning_tenants."""
+    result.headroom = headroom(snapshot, env.tenant_cost, env.warning_tenants)
+    tenants = result.headroom["tenants"]
+    if tenants is None:
+        result.check("capacity", "Tenant headroom", None, result.headroom["summary"])
+        return
+    first = next(item for item in result.headroom["limits"] if item["tenants"] == tenants)
+    if result.check("capacity", "Tenant headroom", tenants >= env.warning_tenants,
+                    f"{result.headroom['summary']} (warning below {env.warning_tenants})", warn_only=True):
+        return
+    fix = ("request a quota increase in Service Quotas, or plan a second ALB" if "ALB" in first["name"]
+           else "raise max_connections with a larger RDS class (bbws_rds_instance_class) or fewer connections per tenant"
+           if "RDS" in first["name"] else "request a quota increase in Service Quotas")
+    result.find("medium", "capacity", f"Only {tenants} more tenant{'s' if tenants != 1 else ''} fit in {env.environment}: "
+                f"the first limit is {first['name']} ({first['resource']}: {first['used']:g} of {first['limit']:g}, "
+                f"{first['source']}); the warning threshold is {env.warning_tenants}.",
+                f"Before adding tenants, {fix}.", [first["resource"]])
 
 
 def _named_groups(snapshot: dict[str, Any], env: Env) -> dict[str, str]:

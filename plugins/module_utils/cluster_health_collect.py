@@ -38,14 +38,17 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import QUOTAS
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import mysql_max_connections
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import engine_support
 
 # client key -> boto3 service; acm and cloudfront are made in the edge region.
 SERVICES = {"sts": "sts", "ec2": "ec2", "ecs": "ecs", "rds": "rds", "secretsmanager": "secretsmanager", "efs": "efs",
             "elbv2": "elbv2", "cloudfront": "cloudfront", "acm": "acm", "route53": "route53", "logs": "logs",
-            "tagging": "resourcegroupstaggingapi"}
-EDGE_SERVICES = ("acm", "cloudfront")
-MAX_WORKERS = 12
+            "tagging": "resourcegroupstaggingapi", "cloudwatch": "cloudwatch", "cloudwatch_edge": "cloudwatch",
+            "servicequotas": "service-quotas"}
+EDGE_SERVICES = ("acm", "cloudfront", "cloudwatch_edge")
+MAX_WORKERS = 16
 FANOUT_WORKERS = 16
 # RDS states from which the instance comes back by itself; any other non-available state is reported at once.
 RDS_TRANSIENT = {"creating", "backing-up", "modifying", "rebooting", "starting", "upgrading", "configuring-enhanced-monitoring",
@@ -53,6 +56,8 @@ RDS_TRANSIENT = {"creating", "backing-up", "modifying", "rebooting", "starting",
 RDS_MAX_BACKOFF = 30.0
 # Seconds an ECS "unhealthy" service event keeps the service's target groups on DescribeTargetHealth.
 STEADY_EVENT_WINDOW = 900
+# How far back the latest datapoint of a headroom metric (RDS connections, Fargate vCPU usage) may be.
+METRIC_WINDOW = 900
 
 
 class CallCounter:
@@ -252,8 +257,10 @@ class Context:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         zone: str | None = None,
+        edge_region: str = "us-east-1",
     ) -> None:
         self.environment = environment
+        self.edge_region = edge_region
         self.project = project
         self.region = region
         self.domain = domain
@@ -390,7 +397,7 @@ def _steady(service: dict[str, Any]) -> bool:
     return True
 
 
-def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
+def read_rds(rds: Any, secrets: Any, ctx: Context, ec2: Any = None) -> dict[str, Any]:
     identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
     start = ctx.clock()
     attempts, delay = 0, 2.0
@@ -430,11 +437,42 @@ def read_rds(rds: Any, secrets: Any, ctx: Context) -> dict[str, Any]:
         "port": endpoint.get("Port") or 3306,
         "security_groups": [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", [])],
         "tags": tag_dict(instance.get("TagList")),
-        "secret": read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False},
-        "engine_support": engine_support(rds, instance.get("Engine"), instance.get("EngineVersion"),
-                                         instance.get("EngineLifecycleSupport"), retry=True),
     }
+    result["secret"], result["engine_support"], result["max_connections"] = _together(
+        lambda: read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False},
+        lambda: engine_support(rds, instance.get("Engine"), instance.get("EngineVersion"),
+                               instance.get("EngineLifecycleSupport"), retry=True),
+        lambda: read_max_connections(rds, ec2, instance),
+    )
     return result
+
+
+def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[str, Any]:
+    """max_connections: the parameter group's value when it is a number, else RDS's formula for the class's memory."""
+    group = next((g["DBParameterGroupName"] for g in instance.get("DBParameterGroups") or []), None)
+    if group:
+        try:
+            # Only the values set in the group (one short page): RDS's default is the formula, not a number.
+            parameters = _paginate(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user")
+        except ClientError as e:
+            if not _not_found(e, "DBParameterGroupNotFound", "DBParameterGroupNotFoundFault"):
+                return {"value": None, "source": f"unknown: parameter group {group} not readable ({error_code(e)})"}
+            parameters = []
+        value = next((p.get("ParameterValue") for p in parameters if p.get("ParameterName") == "max_connections"), None)
+        if value is not None and str(value).isdigit():
+            return {"value": int(value), "source": f"parameter group {group}"}
+    instance_class = instance.get("DBInstanceClass") or ""
+    if ec2 is None or not instance_class.startswith("db."):
+        return {"value": None, "source": f"unknown: no memory size for {instance_class or 'the class'}"}
+    try:
+        types = ec2.describe_instance_types(aws_retry=True, InstanceTypes=[instance_class[3:]])["InstanceTypes"]
+    except ClientError as e:
+        return {"value": None, "source": f"unknown: the memory of {instance_class} was not readable ({error_code(e)})"}
+    if not types:
+        return {"value": None, "source": f"unknown: no memory size for {instance_class}"}
+    memory = types[0]["MemoryInfo"]["SizeInMiB"] * 1048576
+    return {"value": mysql_max_connections(memory),
+            "source": f"RDS default for {instance_class} ({memory // 1073741824} GiB / 12582880 bytes per connection)"}
 
 
 def read_secret(secrets: Any, arn: str) -> dict[str, Any]:
@@ -466,18 +504,29 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
     if not match:
         return {"found": False, "id": wanted or token}
     fs = match[0]
-    mounts = _paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
 
     def groups(mount: dict) -> list[str]:
         return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])["SecurityGroups"]
 
-    mount_groups = _fanout(groups, mounts)
+    def mounts_and_groups() -> tuple[list[dict], list[list[str]]]:
+        mounts = _paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
+        return mounts, _fanout(groups, mounts)
+
+    def access_points() -> int | None:
+        # For the capacity headroom only: a listing that fails leaves the count unknown.
+        try:
+            return len(_paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=fs["FileSystemId"]))
+        except ClientError:
+            return None
+
+    (mounts, mount_groups), access_point_count = _together(mounts_and_groups, access_points)
     return {
         "found": True,
         "id": fs["FileSystemId"],
         "state": fs["LifeCycleState"],
         "encrypted": bool(fs.get("Encrypted")),
         "tags": tag_dict(fs.get("Tags")),
+        "access_points": access_point_count,
         "mount_targets": [
             {
                 "id": m["MountTargetId"],
@@ -520,6 +569,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             "protocol": listener["Protocol"],
             "ssl_policy": listener.get("SslPolicy"),
             "certificates": [c["CertificateArn"] for c in listener.get("Certificates", [])],
+            "default_action": (listener.get("DefaultActions") or [{}])[0].get("Type"),
         }
         for listener in raw_listeners
     ]
@@ -555,6 +605,18 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             "reasons": sorted(reasons),
         }
 
+    def rules(listener: dict) -> int | None:
+        # Rules other than the default action count against the ALB's rules quota (capacity headroom only: a rule
+        # listing that fails leaves the count unknown, not the ALB unreadable).
+        try:
+            listed = _paginate(elbv2, "describe_rules", "Rules", ListenerArn=listener["arn"])
+        except ClientError:
+            return None
+        return sum(1 for rule in listed if not rule.get("IsDefault"))
+
+    rule_counts, target_groups = _together(lambda: _fanout(rules, listeners), lambda: _fanout(health, groups))
+    for listener, count in zip(listeners, rule_counts):
+        listener["rules"] = count
     return {
         "found": True,
         "arn": arn,
@@ -565,7 +627,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
         "security_groups": alb.get("SecurityGroups", []),
         "listeners": listeners,
         "attributes": attributes,
-        "target_groups": _fanout(health, groups),
+        "target_groups": target_groups,
         "target_health_reads": sum(1 for g in groups if g["TargetGroupArn"] not in steady),
         "tags": tag_dict(tags[0]["Tags"]) if tags else {},
     }
@@ -667,6 +729,123 @@ def read_tagged(tagging: Any, ctx: Context) -> dict[str, Any]:
     return {"found": True, "resources": [{"arn": m["ResourceARN"], "tags": tag_dict(m.get("Tags"))} for m in mappings]}
 
 
+def read_alarms(cloudwatch: Any, cloudwatch_edge: Any, ctx: Context) -> dict[str, Any]:
+    """The metric alarms named ``<project>-<environment>-*`` in the environment's region and the edge region."""
+    prefix = f"{ctx.name}-"
+    readers = [(ctx.region, cloudwatch)] + ([(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else [])
+    listed = _together(*[
+        (lambda client=client: _paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
+        for _, client in readers
+    ])
+    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _), alarms in zip(readers, listed) for alarm in alarms]}
+
+
+OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
+             "LessThanOrEqualToThreshold": "<="}
+
+
+def _alarm(alarm: dict[str, Any], region: str) -> dict[str, Any]:
+    dimensions = ", ".join(f"{d['Name']}={d['Value']}" for d in alarm.get("Dimensions") or [])
+    metric = (f"{alarm.get('Namespace')} {alarm.get('MetricName')}" + (f" ({dimensions})" if dimensions else "")
+              if alarm.get("MetricName") else None)
+    statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic") or ""
+    operator = OPERATORS.get(alarm.get("ComparisonOperator"), alarm.get("ComparisonOperator") or "")
+    threshold = alarm.get("Threshold")
+    periods = f" for {alarm.get('EvaluationPeriods')} x {alarm.get('Period')} s" if alarm.get("Period") else ""
+    since = alarm.get("StateUpdatedTimestamp")
+    return {
+        "name": alarm["AlarmName"],
+        "arn": alarm.get("AlarmArn"),
+        "region": region,
+        "state": alarm.get("StateValue"),
+        "reason": alarm.get("StateReason"),
+        "since": since.isoformat(timespec="seconds") if isinstance(since, datetime) else since,
+        "metric": metric,
+        "metrics": bool(alarm.get("Metrics")),
+        "threshold": f"{statistic} {operator} {threshold:g}{periods}".strip() if threshold is not None else "no threshold",
+        "actions": alarm.get("AlarmActions") or [],
+        "actions_enabled": alarm.get("ActionsEnabled", True),
+    }
+
+
+def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
+    """The applied quotas the headroom needs; a quota Service Quotas does not give is left to AWS's default.
+
+    Quotas known by code are read with GetServiceQuota; those known by name (Elastic Load Balancing's) come from
+    one ListServiceQuotas of their service, which lists only the quotas that have an applied value."""
+
+    def listed(service: str) -> dict[str, Any]:
+        try:
+            return {q["QuotaName"]: q for q in _paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=service)}
+        except ClientError as e:
+            return {"error": _quota_error(e)}
+
+    def one(service: str, code: str) -> dict[str, Any]:
+        try:
+            found = servicequotas.get_service_quota(aws_retry=True, ServiceCode=service, QuotaCode=code)["Quota"]
+        except ClientError as e:
+            return {"error": _quota_error(e)}
+        return {"value": found.get("Value"), "code": code}
+
+    by_code = [q for q in QUOTAS if q[2].startswith("L-")]
+    services = sorted({q[1] for q in QUOTAS if not q[2].startswith("L-")})
+    answers = _together(*[(lambda q=q: one(q[1], q[2])) for q in by_code],
+                        *[(lambda service=service: listed(service)) for service in services])
+    values = {q[0]: answer for q, answer in zip(by_code, answers)}
+    listings = dict(zip(services, answers[len(by_code):]))
+    for key, service, name, _, _ in QUOTAS:
+        if key in values:
+            continue
+        listing = listings[service]
+        match = listing.get(name)
+        values[key] = ({"error": listing["error"]} if "error" in listing
+                       else {"value": match["Value"], "code": match.get("QuotaCode")} if match
+                       else {"error": "no applied value listed"})
+    return {"found": True, "quotas": values}
+
+
+def _quota_error(error: Exception) -> str:
+    code = error_code(error)
+    return "no value for this account" if code == "NoSuchResourceException" else f"not readable ({code})"
+
+
+def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:
+    """The latest RDS DatabaseConnections and Fargate On-Demand vCPU usage (AWS/Usage), in one GetMetricData call."""
+    identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
+    end = datetime.now(timezone.utc)
+    queries = [
+        {"Id": "db", "MetricStat": {"Metric": {"Namespace": "AWS/RDS", "MetricName": "DatabaseConnections",
+                                               "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": identifier}]},
+                                    "Period": 60, "Stat": "Maximum"}},
+        {"Id": "vcpu", "MetricStat": {"Metric": {"Namespace": "AWS/Usage", "MetricName": "ResourceCount",
+                                                 "Dimensions": [{"Name": "Service", "Value": "Fargate"},
+                                                                {"Name": "Type", "Value": "Resource"},
+                                                                {"Name": "Resource", "Value": "vCPU"},
+                                                                {"Name": "Class", "Value": "Standard/OnDemand"}]},
+                                      "Period": 60, "Stat": "Maximum"}},
+    ]
+    try:
+        answer = cloudwatch.get_metric_data(aws_retry=True, MetricDataQueries=queries, ScanBy="TimestampDescending",
+                                            StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
+                                            EndTime=end)
+    except ClientError as e:
+        # Usage unknown makes the headroom say so; it is no reason to call the cluster unhealthy.
+        unread = {"value": None, "detail": f"GetMetricData not readable ({error_code(e)})"}
+        return {"found": True, "db_connections": unread, "fargate_vcpu": unread}
+    results = {r["Id"]: r for r in answer.get("MetricDataResults", [])}
+
+    def latest(query: str, what: str) -> dict[str, Any]:
+        points = sorted(zip(results.get(query, {}).get("Timestamps", []), results.get(query, {}).get("Values", [])),
+                        key=lambda p: p[0])
+        if not points:
+            return {"value": None, "detail": f"no {what} datapoint in the last {METRIC_WINDOW // 60} minutes"}
+        at, value = points[-1]
+        return {"value": value, "detail": f"{value:g} at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}"}
+
+    return {"found": True, "db_connections": latest("db", f"DatabaseConnections of {identifier}"),
+            "fargate_vcpu": latest("vcpu", "AWS/Usage Fargate vCPU")}
+
+
 # -- orchestration -----------------------------------------------------------------------------
 def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKERS) -> dict[str, Any]:
     """Run every reader concurrently; an area that fails is returned as ``{"error": message}``."""
@@ -674,7 +853,7 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
         "identity": lambda: {"found": True, "account_id": clients["sts"].get_caller_identity(aws_retry=True)["Account"]},
         "network": lambda: read_network(clients["ec2"], ctx),
         "ecs": lambda: read_ecs(clients["ecs"], ctx),
-        "rds": lambda: read_rds(clients["rds"], clients["secretsmanager"], ctx),
+        "rds": lambda: read_rds(clients["rds"], clients["secretsmanager"], ctx, clients["ec2"]),
         "efs": lambda: read_efs(clients["efs"], ctx),
         "alb": lambda: read_alb(clients["elbv2"], ctx, vouched),
         "cloudfront": lambda: read_cloudfront(clients["cloudfront"], ctx),
@@ -682,6 +861,9 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
         "zone": lambda: read_zone(clients["route53"], ctx),
         "logs": lambda: read_logs(clients["logs"], ctx),
         "tagged": lambda: read_tagged(clients["tagging"], ctx),
+        "alarms": lambda: read_alarms(clients["cloudwatch"], clients["cloudwatch_edge"], ctx),
+        "quotas": lambda: read_quotas(clients["servicequotas"], ctx),
+        "metrics": lambda: read_metrics(clients["cloudwatch"], ctx),
     }
 
     def run(area: str) -> dict[str, Any]:

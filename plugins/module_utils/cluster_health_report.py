@@ -26,7 +26,8 @@ STATUS_COLOURS = {
 AREA_TITLES = {
     "ecs": "ECS cluster", "rds": "RDS MySQL", "efs": "EFS", "alb": "Application Load Balancer", "cloudfront": "CloudFront",
     "acm": "ACM certificate", "dns": "Route53", "logs": "CloudWatch Logs", "network": "Network", "security": "Security review",
-    "connectivity": "Connectivity (security-group graph)", "tags": "Tags",
+    "connectivity": "Connectivity (security-group graph)", "tags": "Tags", "alarms": "CloudWatch alarms",
+    "capacity": "Capacity headroom",
 }
 ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 
@@ -81,14 +82,23 @@ def _area_state(checks: list[dict[str, Any]]) -> str:
     return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
 
 
-def _headroom_rows(headroom: Any) -> list[tuple[str, str]]:
-    if isinstance(headroom, dict):
-        return [(str(k), _shown(v if not isinstance(v, dict) else ", ".join(f"{a}: {b}" for a, b in v.items())))
-                for k, v in headroom.items()]
-    if isinstance(headroom, list):
-        return [(str(item.get("name") or item.get("resource") or n), ", ".join(f"{k}: {_shown(v)}" for k, v in item.items()))
-                if isinstance(item, dict) else (str(n), _shown(item)) for n, item in enumerate(headroom, 1)]
-    return [("headroom", _shown(headroom))] if headroom else []
+HEADROOM_COLUMNS = ("limit", "resource", "used", "of", "source", "per tenant", "tenants fit")
+
+
+def _headroom_rows(headroom: Any) -> list[tuple[str, ...]]:
+    """One row per limit (tightest first): name, resource, used, limit, source of the limit, per tenant, tenants."""
+    if not isinstance(headroom, dict) or not headroom.get("limits"):
+        return []
+    return [(item["name"], item["resource"], _count(item["used"]), _count(item["limit"]),
+             item["source"] + (f"; {item['detail']}" if item.get("detail") else ""), _count(item["per_tenant"]),
+             _count(item["tenants"]) if item["per_tenant"] else "not per tenant")
+            for item in headroom["limits"]]
+
+
+def _count(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -121,8 +131,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append("")
     rows = _headroom_rows(report.get("headroom"))
     if rows:
-        lines += ["## Capacity headroom", "", "| item | headroom |", "|---|---|"]
-        lines += [f"| {_md(k)} | {_md(v)} |" for k, v in rows]
+        lines += ["## Capacity headroom", "", f"**{report['headroom']['summary']}.**", "",
+                  "| " + " | ".join(HEADROOM_COLUMNS) + " |", "|" + "---|" * len(HEADROOM_COLUMNS)]
+        lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
         lines.append("")
     if report.get("paths"):
         lines += ["## Paths", "", "| path | state | detail |", "|---|---|---|"]
@@ -282,8 +293,11 @@ def render_html(report: dict[str, Any]) -> str:
                      f"{_esc(notice['next_step'])}.</p></div>")
     rows = _headroom_rows(report.get("headroom"))
     if rows:
-        parts.append('<h2>Capacity headroom</h2><table id="headroom"><tbody>'
-                     + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in rows) + "</tbody></table>")
+        parts.append(f'<h2>Capacity headroom</h2><p id="headroom-summary"><strong>{_esc(report["headroom"]["summary"])}.'
+                     '</strong></p><table id="headroom"><thead><tr>' + "".join(f"<th>{c}</th>" for c in HEADROOM_COLUMNS)
+                     + "</tr></thead><tbody>"
+                     + "".join("<tr>" + "".join(f"<td>{_esc(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+                     + "</tbody></table>")
     parts += ["</div>", f"<div>{render_diagram(report)}</div></div>", "<h2>Checks by area</h2>"]
     for area, checks in _by_area(report["checks"]).items():
         state = _area_state(checks)
@@ -347,6 +361,8 @@ def closing_block(report: dict[str, Any]) -> str:
         f"- CloudFront Certificate: {ap.get('cloudfront_certificate') or 'n/a'}",
         "",
     ]
+    if (report.get("headroom") or {}).get("summary"):
+        lines += [f"Capacity headroom: {report['headroom']['summary']}.", ""]
     if report.get("notices"):
         lines.append("Notices:")
         lines += [f"- {n['summary']} Cause: {n['cause']}. Next step: {n['next_step']}." for n in report["notices"]]

@@ -13,6 +13,9 @@ import re
 from typing import Any
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import QUOTAS_URL
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import ClientFactory
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import explain_limit
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import limit_code_in
 
 LOCK_FIELDS = ("ID", "Path", "Operation", "Who", "Version", "Created")
 LIMIT_MARKERS = ("LimitExceeded", "ServiceQuotaExceeded", "TooManyHostedZones")
@@ -44,7 +47,12 @@ class TerraformStateLocked(TerraformError):
 
 
 class TerraformLimitExceeded(TerraformError):
-    pass
+    def explain(self, client: ClientFactory, region: str | None) -> None:
+        """Add the quota's name, value and the usage we can count (read-only calls), when the error names one."""
+        text = explain_limit(self.details.get("limit_code"), client, region or "")
+        if text:
+            self.message = f"{self.message} {text}"
+            self.details["quota"] = text
 
 
 class TerraformStalePlan(TerraformError):
@@ -104,11 +112,12 @@ def classify(command: str, rc: int, stdout: str, stderr: str, project_path: str,
     text = ANSI_RE.sub("", f"{stderr}\n{stdout}")
     if "Error acquiring the state lock" in text or "Error locking state" in text:
         return state_locked(text, project_path, binary)
-    if any(marker in text for marker in LIMIT_MARKERS):
+    code = limit_code_in(text)
+    if code or any(marker in text for marker in LIMIT_MARKERS):
         return TerraformLimitExceeded(
             f"terraform {command} stopped: an AWS service limit was reached ({first_error(text)}). "
             f"This is not retried. Free capacity or request a quota increase at {QUOTAS_URL}, then plan again.",
-            rc=rc,
+            rc=rc, limit_code=code,
         )
     if "Saved plan is stale" in text:
         return TerraformStalePlan(

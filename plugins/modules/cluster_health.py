@@ -16,7 +16,9 @@ description:
   - Reads them concurrently (a bounded thread pool, one client per service, paginators) - ECS cluster and services,
     RDS, the RDS-managed master credentials secret (existence and rotation only, never its value), EFS and its mount
     targets, the ALB with listeners, attributes and target health, CloudFront, the ACM certificate in O(edge_region),
-    the Route53 zone, the log group, NAT gateways and tags.
+    the Route53 zone, the log group, NAT gateways and tags; the CloudWatch alarms named C(<project>-<environment>-*)
+    (in the region and in O(edge_region)); the quotas and usage behind the tenant capacity headroom (Service Quotas,
+    ALB listener rules, EFS access points, RDS C(max_connections) and C(DatabaseConnections), Fargate vCPU usage).
   - Reviews security (least-privilege security groups, public access, encryption, CloudFront TLS, resources tagged
     for another environment) and reasons over the security-group graph (ALB to ECS, ECS to RDS, ECS to EFS, CloudFront
     to ALB). A broken path is a finding naming both groups, the port, the missing side and the exact fix.
@@ -153,6 +155,42 @@ options:
   report_dir:
     description: When set, write C(<environment>-health.json), C(.md) and C(.html) there (mode 0600).
     type: path
+  expected_alarms:
+    description:
+      - The alarms the stack must have created, as the keys of the inventory's C(bbws_alarm_thresholds) (for example
+        V(rds_cpu_percent)). Each key names the alarm C(<project>-<environment>-<key with - for _>); the NAT gateway
+        alarms have one per NAT gateway (C(-0), C(-1), ...); V(cloudfront_5xx_error_rate_percent) is looked up in
+        O(edge_region).
+      - An expected alarm that is missing, or that has no enabled alarm action, is a finding whose fix is the plan and
+        apply phases. Whatever this list says, every alarm named C(<project>-<environment>-*) in the region and in
+        O(edge_region) that is in ALARM is a finding with its metric, threshold, state reason and since when.
+      - Empty (the default) - no alarm is expected.
+    type: list
+    elements: str
+    default: []
+  tenant_cost:
+    description:
+      - What one tenant takes, for the capacity headroom ("N more tenants fit; the first limit is X"). Each tenant also
+        takes one listener rule per ALB listener that does not redirect, one target group and one EFS access point.
+    type: dict
+    default: {}
+    suboptions:
+      task_cpu:
+        description: The CPU units of a tenant task (the inventory's C(bbws_ecs_task_cpu); 1024 = 1 vCPU).
+        type: int
+        default: 256
+      tasks:
+        description: Running tasks per tenant.
+        type: int
+        default: 1
+      db_connections:
+        description: RDS connections one tenant holds at its peak.
+        type: int
+        default: 10
+  capacity_warning_tenants:
+    description: A warning finding when fewer than this many more tenants fit (the inventory's C(bbws_capacity_warning_tenants)).
+    type: int
+    default: 10
 notes:
   - When the host is reached over the C(local) connection, without become or async, and its
     C(ansible_python_interpreter) is the controller's own Python (as in this collection's inventories), the
@@ -247,6 +285,20 @@ access_points:
   returned: always
   type: dict
   sample: {"alb_dns_name": "bbws-dev-alb-1.af-south-1.elb.amazonaws.com", "efs_id": "fs-0a8f874402e3b9381"}
+headroom:
+  description:
+    - Tenant capacity headroom from live numbers - how many more tenants fit, the first limit, and every limit with its
+      usage, value and the value's source (Service Quotas, or the AWS default named as such).
+  returned: always
+  type: dict
+  sample:
+    tenants: 5
+    first_limit: listener rules per ALB (excluding default rules)
+    summary: "5 more tenants fit; the first limit is listener rules per ALB (excluding default rules) (bbws-dev-alb: 95 of 100, AWS default)"
+    warning_below: 10
+    limits:
+      - {name: "listener rules per ALB (excluding default rules)", resource: bbws-dev-alb, used: 95, limit: 100,
+         source: AWS default, per_tenant: 1, tenants: 5, detail: "HTTP:80 0 rule(s) (redirect: no tenant rules); HTTPS:443 95 rule(s)"}
 summary:
   description: The closing block (access points, DNS configuration, example tenant URL, next steps) as text.
   returned: always
@@ -315,6 +367,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import TenantCost
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
@@ -362,10 +415,20 @@ def main():
             report_dir=dict(type="path"),
             expected_account_id=dict(type="str"),
             known_accounts=dict(type="dict"),
+            expected_alarms=dict(type="list", elements="str", default=[]),
+            tenant_cost=dict(type="dict", default={}, options=dict(
+                task_cpu=dict(type="int", default=256),
+                tasks=dict(type="int", default=1),
+                db_connections=dict(type="int", default=10),
+            )),
+            capacity_warning_tenants=dict(type="int", default=10),
         ),
         supports_check_mode=True,
     )
     params = module.params
+    for option in ("task_cpu", "tasks", "db_connections"):
+        if params["tenant_cost"][option] is not None and params["tenant_cost"][option] <= 0:
+            module.fail_json(msg=f"tenant_cost.{option} must be a positive number, got {params['tenant_cost'][option]}")
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout must be 0 (do not wait) or a number of seconds, got {params['wait_timeout']}")
     problem = missing_profile_message(params.get("profile"))
@@ -390,7 +453,7 @@ def main():
         module.fail_json(msg=connection_failure_message(e, params.get("profile")))
 
     ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
-                  params["wait_timeout"], zone=params["zone"])
+                  params["wait_timeout"], zone=params["zone"], edge_region=params["edge_region"])
     snapshot = collect(clients, ctx)
     identity = snapshot.pop("identity")
     if identity.get("error"):
@@ -408,7 +471,8 @@ def main():
 
     env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
               params["domain"], params["policy"], custom_domain=params["custom_domain"],
-              fallback=params["certificate_fallback"], zone=params["zone"])
+              fallback=params["certificate_fallback"], zone=params["zone"], expected_alarms=params["expected_alarms"],
+              tenant_cost=TenantCost.from_options(params["tenant_cost"]), warning_tenants=params["capacity_warning_tenants"])
     analysis = analyse(snapshot, env).as_dict()
     report = {
         "environment": params["environment"],

@@ -125,6 +125,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_command
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_apply
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_version_record
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
 
 
 def main():
@@ -171,6 +172,10 @@ def main():
             lock_timeout=params["lock_timeout"],
             check_mode=module.check_mode,
         )
+    except TerraformLimitExceeded as e:
+        if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is
+            e.explain(lambda service, region: aws_client(module, service, region), module.region)
+        e.fail_json(module)
     except TerraformError as e:
         e.fail_json(module)
     if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:

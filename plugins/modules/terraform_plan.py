@@ -176,7 +176,9 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_command
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_plan
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
 
 
 def main():
@@ -209,6 +211,10 @@ def main():
             identifier_attributes=params["identifier_attributes"],
             destroy=params["destroy"],
         )
+    except TerraformLimitExceeded as e:
+        if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is
+            e.explain(lambda service, region: aws_client(module, service, region), module.region)
+        e.fail_json(module)
     except TerraformError as e:
         e.fail_json(module)
     summary = result["summary"]

@@ -82,3 +82,5 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
     assert "apply with enable_custom_domain=true not run: terraform applies are not runnable here" in out
     # health ran for the environments that went on, and only for them.
     assert "health: ok - healthy" in text and "DEV: HEALTHY" not in out and "SIT: HEALTHY" in out
+    # The health line of the run summary carries the tenant headroom.
+    assert "health: ok - healthy - headroom: " in text and " more tenants fit; the first limit is " in text

@@ -81,3 +81,14 @@ def test_sensitive_identifier_is_not_returned():
 def test_outputs_are_masked():
     assert masked_outputs({"a": {"value": 1, "sensitive": False}, "b": {"value": "pw", "sensitive": True}}) == {
         "a": 1, "b": "(sensitive value)"}
+
+
+def test_limit_error_carries_the_quota_code_it_names():
+    for text, code in (("Error: creating ELBv2 Listener Rule: TooManyRules: too many rules", "TooManyRules"),
+                       ("Error: creating EC2 VPC: VpcLimitExceeded: The maximum number of VPCs has been reached.",
+                        "VpcLimitExceeded"),
+                       ("Error: LimitExceededException: something else", None)):
+        runner = Runner((1, "", text))
+        with pytest.raises(TerraformLimitExceeded) as raised:
+            TerraformCommands(runner, "/stack", "terraform").apply("p.tfplan")
+        assert raised.value.details["limit_code"] == code
