@@ -352,9 +352,61 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
         }
     )["Distribution"]
     cluster.distribution_id, cluster.distribution_domain = distribution["Id"], distribution["DomainName"]
+    _create_alarms(session, facts, name, cluster)
     if tenants:
         add_tenants(environment, tenants, cluster=cluster, session=session)
     return cluster
+
+
+# Namespace and metric of each alarm of terraform/monitoring.tf, by the inventory's threshold key ("lower" alarms fire
+# below the threshold). The NAT alarms have one copy per NAT gateway; the CloudFront alarm lives in us-east-1.
+ALARM_METRICS: dict[str, tuple[str, str, bool]] = {
+    "rds_cpu_percent": ("AWS/RDS", "CPUUtilization", False),
+    "rds_free_storage_bytes": ("AWS/RDS", "FreeStorageSpace", True),
+    "rds_freeable_memory_bytes": ("AWS/RDS", "FreeableMemory", True),
+    "rds_connections_percent": ("AWS/RDS", "DatabaseConnections", False),
+    "alb_5xx_count": ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", False),
+    "alb_target_5xx_count": ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", False),
+    "alb_unhealthy_hosts": ("AWS/ApplicationELB", "UnHealthyHostCount", False),
+    "alb_target_response_time_seconds": ("AWS/ApplicationELB", "TargetResponseTime", False),
+    "ecs_cpu_percent": ("ECS/ContainerInsights", "CpuUtilized", False),
+    "ecs_memory_percent": ("ECS/ContainerInsights", "MemoryUtilized", False),
+    "efs_percent_io_limit": ("AWS/EFS", "PercentIOLimit", False),
+    "efs_burst_credit_balance_bytes": ("AWS/EFS", "BurstCreditBalance", True),
+    "nat_port_allocation_errors": ("AWS/NATGateway", "ErrorPortAllocation", False),
+    "nat_packets_dropped": ("AWS/NATGateway", "PacketsDropCount", False),
+    "cloudfront_5xx_error_rate_percent": ("AWS/CloudFront", "5xxErrorRate", False),
+}
+PER_NAT_GATEWAY = ("nat_port_allocation_errors", "nat_packets_dropped")
+
+
+def _create_alarms(session: boto3.Session, facts: dict[str, Any], name: str, cluster: Cluster) -> None:
+    """The alarms of the inventory's bbws_alarm_thresholds, each notifying the environment's SNS topic."""
+    topics = {}
+    for region, suffix in ((cluster.region, ""), (EDGE_REGION, "-us-east-1")):
+        topics[region] = session.client("sns", region_name=region).create_topic(
+            Name=f"{name}-alarms{suffix}", Tags=_tags(facts, f"{name}-alarms{suffix}")
+        )["TopicArn"]
+    for key, threshold in sorted((facts.get("bbws_alarm_thresholds") or {}).items()):
+        namespace, metric, lower = ALARM_METRICS[key]
+        region = EDGE_REGION if namespace == "AWS/CloudFront" else cluster.region
+        base = f"{name}-{key.replace('_', '-')}"
+        names = [f"{base}-{index}" for index in range(len(cluster.nat_gateway_ids))] if key in PER_NAT_GATEWAY else [base]
+        actions = [topics[region]]
+        for alarm in names:
+            session.client("cloudwatch", region_name=region).put_metric_alarm(
+                AlarmName=alarm,
+                Namespace=namespace,
+                MetricName=metric,
+                Statistic="Average",
+                Period=300,
+                EvaluationPeriods=3,
+                Threshold=float(threshold),
+                ComparisonOperator="LessThanThreshold" if lower else "GreaterThanThreshold",
+                AlarmActions=actions,
+                OKActions=actions if facts.get("bbws_alarm_notify_ok") else [],
+                Tags=_tags(facts, alarm),
+            )
 
 
 def _create_zone(route53: Any, domain: str, name: str) -> str:

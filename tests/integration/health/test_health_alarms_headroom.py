@@ -1,7 +1,8 @@
 """cluster_health against the emulated cluster: the environment's CloudWatch alarms and the tenant capacity headroom.
 
-The alarms are created here with boto3 under the names of the stack's alarm contract
-(``<project>-<environment>-<key>``), as the Terraform stack creates them in a real account.
+The emulated cluster has every alarm of the inventory's thresholds under the names of the stack's alarm contract
+(``<project>-<environment>-<key>``), each notifying the environment's topic, as the Terraform stack creates them in a
+real account; the tests below change one alarm behind the stack's back.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ def test_alarm_in_alarm_is_a_finding_with_metric_threshold_reason_and_since(dev_
 
 def test_missing_and_silent_expected_alarms_are_findings_with_the_apply_as_fix(dev_cluster, module_runner, health_args):
     put_alarm("bbws-dev-rds-cpu-percent")
-    # The CloudFront alarm lives in us-east-1; this one was made without its action.
+    # The CloudFront alarm lives in us-east-1; someone removed its action. The NAT alarm was deleted.
     put_alarm("bbws-dev-cloudfront-5xx-error-rate-percent", region="us-east-1", actions=False,
               namespace="AWS/CloudFront", metric="5xxErrorRate", threshold=5.0)
+    session().client("cloudwatch").delete_alarms(AlarmNames=["bbws-dev-nat-packets-dropped-0"])
     expected = ["rds_cpu_percent", "cloudfront_5xx_error_rate_percent", "nat_packets_dropped"]
 
     result = module_runner(cluster_health, health_args("dev", expected_alarms=expected))
