@@ -194,7 +194,7 @@ def schema_response_bytes() -> bytes:
         server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=False),
     )
     data = response.SerializeToString()
-    tmp = cache.with_suffix(".pb.tmp")
+    tmp = cache.with_suffix(f".pb.{os.getpid()}.tmp")  # one per process: plans run side by side
     tmp.write_bytes(data)
     tmp.replace(cache)
     return data
@@ -737,19 +737,30 @@ def cli_config() -> Path:
     bin_dir = BUILD / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
     launcher = bin_dir / "terraform-provider-aws"
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).resolve()}" serve "$@"\n')
-    launcher.chmod(0o755)
+    _put(launcher, f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).resolve()}" serve "$@"\n', 0o755)
     config = BUILD / "terraformrc"
-    config.write_text(
+    _put(
+        config,
         "# Installs the offline hashicorp/aws stand-in (tools/offline_provider.py); plans only, never applies.\n"
         "provider_installation {\n"
         "  dev_overrides {\n"
         f'    "hashicorp/aws" = "{bin_dir}"\n'
         "  }\n"
         "  direct {}\n"
-        "}\n"
+        "}\n",
     )
     return config
+
+
+def _put(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` unless the file already holds it, by rename: plans running side by side (one per environment)
+    call this while another one's Terraform executes the launcher, which must never be seen half written."""
+    if path.exists() and path.read_text() == text:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text)
+    tmp.chmod(mode)
+    tmp.replace(path)
 
 
 def mirror_config() -> Path:
@@ -764,17 +775,17 @@ def mirror_config() -> Path:
     target = BUILD / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / PROVIDER_VERSION / f"linux_{arch}"
     target.mkdir(parents=True, exist_ok=True)
     plugin = target / f"terraform-provider-aws_v{PROVIDER_VERSION}"
-    plugin.write_text(launcher.read_text())
-    plugin.chmod(0o755)
+    _put(plugin, launcher.read_text(), 0o755)
     config = BUILD / "terraformrc-mirror"
-    config.write_text(
+    _put(
+        config,
         "# Installs the offline hashicorp/aws stand-in (tools/offline_provider.py) from a filesystem mirror; plans only.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{BUILD / "mirror"}"\n'
         '    include = ["registry.terraform.io/hashicorp/aws"]\n'
         "  }\n"
-        "}\n"
+        "}\n",
     )
     return config
 

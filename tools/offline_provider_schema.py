@@ -16,6 +16,7 @@ recursive block types (WAFv2 statements, QuickSight definitions) end in an empty
 
 from __future__ import annotations
 
+import os
 import json
 import re
 import sys
@@ -227,7 +228,7 @@ def cached(cache_dir: Path) -> Path:
         return cache
     schema = build_schema(tarball)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")  # one per process: plans run side by side
     tmp.write_text(json.dumps(schema, separators=(",", ":")))
     tmp.replace(cache)
     return cache
