@@ -39,9 +39,22 @@ LOCATION_RE = re.compile(r"^s3://([^/]+)/(.+)/" + re.escape(PLAN_FILE) + "$")
 NOT_FOUND = ["404", "NoSuchKey", "NotFound"]
 
 
+def parse_summary(text: str | bytes, where: str) -> dict[str, Any]:
+    """A plan summary, or a refusal that names the file: a broken summary names no plan that could be applied."""
+    try:
+        summary = json.loads(text)
+    except ValueError as e:
+        raise TerraformApprovalRefused(
+            f"The plan summary {where} is not valid JSON ({e}): nothing was applied. Remove or repair it."
+        ) from None
+    if not isinstance(summary, dict):
+        raise TerraformApprovalRefused(f"The plan summary {where} is not a JSON object: nothing was applied.")
+    return summary
+
+
 def read_json(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    with open(path, "rb") as handle:
+        return parse_summary(handle.read(), path)
 
 
 def write_summary(path: str, summary: dict[str, Any]) -> None:
@@ -132,19 +145,15 @@ class PlanStore:
     def folder_of(self, location: str, digest: str) -> str:
         """The key prefix that holds the plan at ``location``; refused unless it is a plan of this store.
 
-        Only a full digest names a folder: a short one gives no key, so it needs the location the plan run published.
+        Without a location only a full digest names a folder: a short one needs the location the plan run published.
         """
-        parts = LOCATION_RE.match(location)
-        if not (
-            parts
-            and parts.group(1) == self.bucket
-            and parts.group(2).startswith(f"{self.prefix}/")
-            and (location != self.location(digest) or len(digest) == FULL_DIGEST_LENGTH)
-        ):
+        known = location or (self.location(digest) if len(digest) == FULL_DIGEST_LENGTH else "")
+        parts = LOCATION_RE.match(known)
+        if not (parts and parts.group(1) == self.bucket and parts.group(2).startswith(f"{self.prefix}/")):
             raise TerraformApprovalRefused(
-                f"Plan location {location} is not a plan in s3://{self.bucket}/{self.prefix}/ (or bbws_approve is a "
-                "short digest and no bbws_plan_location was given): nothing was applied. Pass the full digest and the "
-                "location the plan run published."
+                f"Plan location {location or self.location(digest)} is not a plan in s3://{self.bucket}/{self.prefix}/ "
+                "(or bbws_approve is a short digest and no bbws_plan_location was given): nothing was applied. Pass "
+                "the full digest and the location the plan run published."
             )
         return parts.group(2)
 
@@ -242,11 +251,15 @@ def fetch_plan(
 
     Returns the plan's summary as recorded in ``fetch_dir``, where the plan lookup finds it.
     """
-    location = location.strip() or store.location(given)
-    folder = store.folder_of(location, given)
+    folder = store.folder_of(location.strip(), given)
+    location = f"s3://{store.bucket}/{folder}/{PLAN_FILE}"
     plan_file = os.path.join(fetch_dir, PLAN_FILE)
     body = store.get(f"{folder}/{PLAN_FILE}", "plan file")
-    summary = json.loads(store.get(f"{folder}/{SUMMARY_FILE}", "plan summary"))
+    summary = parse_summary(
+        store.get(f"{folder}/{SUMMARY_FILE}", "plan summary"), f"s3://{store.bucket}/{folder}/{SUMMARY_FILE}"
+    )
+    # A fresh AWX job container has no artifacts folder yet: the run's records are the operator's only.
+    os.makedirs(os.path.dirname(os.path.abspath(fetch_dir)), mode=0o700, exist_ok=True)
     os.makedirs(fetch_dir, mode=0o700, exist_ok=True)
     fd = os.open(plan_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -285,7 +298,7 @@ def load_plan(
     fetched = False
     if store is not None and not any(str(s.get("digest", "")).startswith(digest) for s in summaries):
         if check_mode:
-            store.folder_of(location.strip() or store.location(digest), digest)
+            store.folder_of(location.strip(), digest)
             return {"changed": True, "fetched": False, "plan": {}, "run_dir": ""}
         if commands is None:
             raise ValueError("fetching a plan needs the Terraform commands to initialise it")

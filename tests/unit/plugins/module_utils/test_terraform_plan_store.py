@@ -297,3 +297,10 @@ def test_check_mode_fetches_nothing(tmp_path, project, store):
                   check_mode=True)
     assert loaded == {"changed": True, "fetched": False, "plan": {}, "run_dir": ""}
     assert not fetch_dir.exists()
+
+
+def test_a_broken_plan_summary_is_named_not_a_traceback(tmp_path, project):
+    make_run(tmp_path, "20260101T000000Z", b"plan", project)
+    (tmp_path / "20260101T000000Z-dev" / "plan-summary.json").write_text('{"digest": ')
+    with pytest.raises(TerraformApprovalRefused, match="20260101T000000Z-dev/plan-summary.json is not valid JSON"):
+        load("a" * 12, project, tmp_path)
