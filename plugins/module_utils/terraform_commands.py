@@ -99,8 +99,11 @@ class TerraformCommands:
             raise classify(command, rc, out, err, self.project_path, self.binary)
         return rc, out, err
 
-    def init(self, backend_config: dict[str, Any] | None = None) -> None:
+    def init(self, backend_config: dict[str, Any] | None = None, lockfile_readonly: bool = False) -> None:
+        """``lockfile_readonly``: install exactly the provider versions of the existing lock file, or fail."""
         args = ["-input=false", "-no-color", "-reconfigure"]
+        if lockfile_readonly:
+            args.append("-lockfile=readonly")
         for key, value in sorted((backend_config or {}).items()):
             if isinstance(value, bool):
                 value = str(value).lower()
@@ -140,7 +143,7 @@ class TerraformCommands:
         return self._json("output", "-json", "-no-color")
 
 
-def _private_write(path: str, text: str) -> None:
+def write_private(path: str, text: str) -> None:
     """Run artifacts may describe infrastructure: readable by the operator only."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -191,7 +194,7 @@ def state_version_record(
     else:
         restore = f"(no state object existed before this apply: s3://{bucket}/{key} was created by it)"
     record = {"bucket": bucket, "key": key, "version_id": version_id, "restore_command": restore}
-    _private_write(snapshot[: -len(".json")] + ".version.json" if snapshot.endswith(".json") else snapshot + ".version.json",
+    write_private(snapshot[: -len(".json")] + ".version.json" if snapshot.endswith(".json") else snapshot + ".version.json",
                    json.dumps(record, indent=2) + "\n")
     return record
 
@@ -231,7 +234,7 @@ def run_apply(
         return result
     if state_snapshot:
         state = commands.state_pull()
-        _private_write(state_snapshot, json.dumps(redacted_state(state), indent=2, sort_keys=True) + "\n")
+        write_private(state_snapshot, json.dumps(redacted_state(state), indent=2, sort_keys=True) + "\n")
         result["state_snapshot"] = os.path.abspath(state_snapshot)
         result["state_serial"] = state.get("serial")
         result["state_lineage"] = state.get("lineage")

@@ -63,6 +63,10 @@ class TerraformPlanChanged(TerraformError):
     """The plan file on disk is not the plan that was approved."""
 
 
+class TerraformApprovalRefused(TerraformError):
+    """The approval names no single plan of this environment, or the plan store cannot give the approved plan."""
+
+
 class TerraformCommandError(TerraformError):
     pass
 
