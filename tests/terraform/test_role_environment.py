@@ -43,11 +43,17 @@ def test_the_inventory_environment_is_the_default():
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_an_overridden_environment_reaches_tfvars_state_key_and_approval(environment):
-    rendered = render(environment, terraform_stack_environment="qa", terraform_stack_region="eu-west-1",
-                      terraform_stack_account_id="111122223333",
-                      bbws_approve={environment: "a" * 12, "qa": "b" * 12})
+    rendered = render(
+        environment,
+        terraform_stack_environment="qa",
+        terraform_stack_region="eu-west-1",
+        terraform_stack_account_id="111122223333",
+        bbws_approve={environment: "a" * 12, "qa": "b" * 12},
+    )
     tfvars = rendered["terraform_stack_variables"]
-    assert (tfvars["environment"], tfvars["aws_region"], tfvars["expected_account_id"]) == ("qa", "eu-west-1", "111122223333")
+    assert tfvars["environment"] == "qa"
+    assert tfvars["aws_region"] == "eu-west-1"
+    assert tfvars["expected_account_id"] == "111122223333"
     # Another environment's state object, never the inventory environment's: planning qa must not read dev's state.
     assert rendered["terraform_stack_backend_config"]["key"] == "ecs-cluster/qa/terraform.tfstate"
     assert rendered["terraform_stack_approve"] == "b" * 12
