@@ -262,6 +262,8 @@ ROWS = [
         "Completely failed to parse inventory source"),
     Row("tags that select no phase", site("inventories/dev", "--tags", "bakcend"),
         "--tags bakcend selects no phase of this playbook"),
+    Row("the retired custom-domain switch", site("inventories/dev", "-e", "bbws_enable_custom_domain=true"),
+        "bbws_enable_custom_domain is no longer read (set for bbws-dev): the custom domain is bbws_custom_domain"),
     Row("NS delegation TTL 0", lambda ctx: ["playbooks/delegate_dns.yml", "-i", "inventories/prod", "-e", "dns_delegation_ttl=0"],
         "ttl 0 is not accepted for an NS delegation"),
     Row("NS delegation TTL beyond Route 53's maximum",
