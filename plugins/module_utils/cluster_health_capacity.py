@@ -103,7 +103,7 @@ def _number(value: float | None) -> str:
 
 def quota_value(quotas: dict[str, Any], quota: tuple) -> tuple[float | None, str, str]:
     """(value, source, note): the Service Quotas value the collector found, else AWS's default named as such."""
-    key, service, code, default, _ = quota
+    key, service, code, default = quota[:4]
     found = (quotas or {}).get(key) or {}
     if found.get("value") is not None:
         return float(found["value"]), "Service Quotas", f"{service} {found.get('code') or code}"

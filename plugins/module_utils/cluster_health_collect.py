@@ -735,9 +735,9 @@ def read_alarms(cloudwatch: Any, cloudwatch_edge: Any, ctx: Context) -> dict[str
     readers = [(ctx.region, cloudwatch)] + ([(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else [])
     listed = _together(*[
         (lambda client=client: _paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
-        for _, client in readers
+        for client in (reader[1] for reader in readers)
     ])
-    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _), alarms in zip(readers, listed) for alarm in alarms]}
+    return {"found": True, "alarms": [_alarm(alarm, reader[0]) for reader, alarms in zip(readers, listed) for alarm in alarms]}
 
 
 OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
@@ -793,7 +793,7 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
                         *[(lambda service=service: listed(service)) for service in services])
     values = {q[0]: answer for q, answer in zip(by_code, answers)}
     listings = dict(zip(services, answers[len(by_code):]))
-    for key, service, name, _, _ in QUOTAS:
+    for key, service, name in (quota[:3] for quota in QUOTAS):
         if key in values:
             continue
         listing = listings[service]
