@@ -98,6 +98,11 @@ environment:
   returned: success
   type: str
   sample: prod
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"sts.GetCallerIdentity": 2}
 verified:
   description: Every profile asserted by this task and the account it landed in.
   returned: success
@@ -117,17 +122,17 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import Ac
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import ambient_keys_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 
 
-def _identity(module, profile: str | None, own: bool) -> dict:
+def _identity(module, clients: AWSClients, profile: str | None, own: bool) -> dict:
     """STS identity of the module's own credentials, or of another profile of the run."""
     problem = missing_profile_message(profile) or (ambient_keys_message(profile, module.params) if own else None)
     if problem:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, api_calls=clients.api_calls)
     extra = (
         {}
         if own
@@ -139,9 +144,9 @@ def _identity(module, profile: str | None, own: bool) -> dict:
         }
     )
     try:
-        return aws_client(module, "sts", **extra).get_caller_identity(aws_retry=True)
+        return clients.client("sts", **extra).get_caller_identity(aws_retry=True)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json(msg=connection_failure_message(e, profile))
+        fail_aws(module, e, clients, profile=profile)
 
 
 def main():
@@ -176,8 +181,9 @@ def main():
     checks = [(params.get("profile"), params["expected_account_id"], params.get("environment"), True)]
     checks += [(o["profile"], o["account_id"], o.get("environment"), False) for o in params["additional_profiles"]]
     verified = []
+    clients = AWSClients.from_module(module)
     for profile, account_id, environment, own in checks:
-        identity = _identity(module, profile, own)
+        identity = _identity(module, clients, profile, own)
         try:
             result = assert_account(
                 identity,
@@ -187,13 +193,18 @@ def main():
                 profile=profile,
             )
         except AccountMismatchError as e:
-            module.fail_json(msg=str(e), account_id=identity.get("Account"), expected_account_id=account_id)
+            module.fail_json(
+                msg=str(e),
+                account_id=identity.get("Account"),
+                expected_account_id=account_id,
+                api_calls=clients.api_calls,
+            )
         verified.append(
             {"profile": profile or "", "account_id": result["account_id"], "environment": result["environment"]}
         )
         if own:
             main_result = result
-    module.exit_json(changed=False, verified=verified, **main_result)
+    module.exit_json(changed=False, verified=verified, api_calls=clients.api_calls, **main_result)
 
 
 if __name__ == "__main__":

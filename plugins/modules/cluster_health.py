@@ -305,10 +305,10 @@ summary:
   type: str
   sample: "=== CLUSTER DEV: HEALTHY ===\n..."
 api_calls:
-  description: AWS API calls the report took.
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
   returned: always
-  type: int
-  sample: 31
+  type: dict
+  sample: {"ecs.DescribeClusters": 1, "elbv2.DescribeTargetHealth": 2, "sts.GetCallerIdentity": 1}
 duration_seconds:
   description: How long reading and analysing took.
   returned: always
@@ -360,20 +360,20 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import TenantCost
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import FANOUT_WORKERS
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import MAX_WORKERS
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import writable_folder_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import rebuild_index
@@ -431,7 +431,7 @@ def main():
             module.fail_json(msg=f"tenant_cost.{option} must be a positive number, got {params['tenant_cost'][option]}")
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout must be 0 (do not wait) or a number of seconds, got {params['wait_timeout']}")
-    problem = missing_profile_message(params.get("profile"))
+    problem = None
     for what, folder in (("report_dir", params["report_dir"]), ("history_dir", params["history_dir"])):
         problem = problem or writable_folder_problem(what, folder)
     if params.get("expected_account_id"):
@@ -440,17 +440,16 @@ def main():
         except ValueError as e:
             problem = problem or str(e)
     if problem:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, api_calls={})
 
     started = time.monotonic()
-    counter = CallCounter()
-    region, endpoint, connect_kwargs = get_aws_connection_info(module)
+    # This process ends with the report (the module's own, or the task's process on the controller, see the action
+    # plugin): the objects it keeps to the end are kept out of the garbage collector's sight (AWSClients freeze).
+    aws = module_clients(module, max_pool_connections=MAX_WORKERS * FANOUT_WORKERS, freeze=True)
     try:
-        # This process ends with the report (the module's own, or the task's process on the controller, see the
-        # action plugin): the objects it keeps to the end are kept out of the garbage collector's sight (make_clients).
-        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter, freeze=True)
+        clients = make_clients(aws, params["edge_region"])
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
-        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
+        fail_aws(module, e, aws)
 
     ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
                   params["wait_timeout"], zone=params["zone"], edge_region=params["edge_region"])
@@ -458,7 +457,7 @@ def main():
     identity = snapshot.pop("identity")
     if identity.get("error"):
         # Nothing else can have worked either: stop with the one clear reason (credentials, endpoint, ...).
-        module.fail_json(msg=identity["error"])
+        module.fail_json(msg=identity["error"], api_calls=aws.api_calls)
     if params.get("expected_account_id") and identity.get("account_id") != params["expected_account_id"]:
         # Every other read was of the wrong account: the cause is the account, not a missing cluster.
         module.fail_json(
@@ -467,6 +466,7 @@ def main():
                 normalize_known_accounts(params.get("known_accounts")), params.get("profile"),
             ),
             account_id=identity.get("account_id"),
+            api_calls=aws.api_calls,
         )
 
     env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
@@ -481,8 +481,7 @@ def main():
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **analysis,
         "access_points": access_points(snapshot, params["domain"], params["zone"]),
-        "api_calls": counter.total,
-        "api_calls_by_service": dict(sorted(counter.by_service.items())),
+        "api_calls": aws.api_calls,
         "duration_seconds": round(time.monotonic() - started, 3),
     }
     history = params["history_dir"] if params["report_dir"] else None

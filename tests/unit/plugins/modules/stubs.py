@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import aws_client
+
 
 class ExitJson(Exception):
     pass
@@ -18,15 +20,15 @@ class FailJson(Exception):
 
 
 class StubClient:
-    """Stands in for a client module.client() returns: canned answers per operation (an exception is raised), every
-    call recorded, and the before-call event fired so a module's call counter sees each call as it would a real one."""
+    """Stands in for a botocore client: canned answers per operation (an exception is raised), every call recorded,
+    and the before-call event fired so the collection's call counter sees each call as it would a real one."""
 
     def __init__(self, prefix: str, **answers) -> None:
         self.prefix = prefix
         self.answers = answers
         self.made: list[tuple[str, dict]] = []
         self.handlers: list = []
-        self.client = SimpleNamespace(meta=SimpleNamespace(events=SimpleNamespace(register=self._register)))
+        self.meta = SimpleNamespace(events=SimpleNamespace(register=self._register))
 
     def _register(self, event: str, handler) -> None:
         assert event == "before-call"
@@ -66,3 +68,22 @@ class Pages:
 
     def build_full_result(self):
         return self.fetch()
+
+
+class StubClients(aws_client.AWSClients):
+    """The collection's client layer (counter, retry wrapper, one client per arguments) over stubbed botocore clients:
+    ``pick(service, region, params)`` returns the StubClient for a client the module asks for."""
+
+    def __init__(self, pick) -> None:
+        super().__init__(None, None, {})
+        self.pick = pick
+
+    def make_botocore_client(self, service: str, region, params: dict):
+        return self.pick(service, region, params)
+
+
+def stub_aws(monkeypatch, pick) -> None:
+    """Every module's clients come from StubClients(pick). The profile check of the preamble is skipped: it reads the
+    AWS config file, which the unit tests do not have (it is tested against the emulator in tests/integration)."""
+    monkeypatch.setattr(aws_client.AWSClients, "from_module", classmethod(lambda cls, module, **options: StubClients(pick)))
+    monkeypatch.setattr(aws_client, "missing_profile_message", lambda profile: None)
