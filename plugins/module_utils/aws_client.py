@@ -116,7 +116,7 @@ class CallCounter:
             with self._lock:
                 self.calls[name] = self.calls.get(name, 0) + 1
 
-        client.meta.events.register("before-call", count)
+        client.meta.events.register("before-parameter-build", count)
         return client
 
     def as_dict(self) -> dict[str, int]:

@@ -21,7 +21,7 @@ class FailJson(Exception):
 
 class StubClient:
     """Stands in for a botocore client: canned answers per operation (an exception is raised), every call recorded,
-    and the before-call event fired so the collection's call counter sees each call as it would a real one."""
+    and the before-parameter-build event fired so the collection's call counter sees each call as it would a real one."""
 
     def __init__(self, prefix: str, **answers) -> None:
         self.prefix = prefix
@@ -31,7 +31,7 @@ class StubClient:
         self.meta = SimpleNamespace(events=SimpleNamespace(register=self._register))
 
     def _register(self, event: str, handler) -> None:
-        assert event == "before-call"
+        assert event == "before-parameter-build"
         self.handlers.append(handler)
 
     def _call(self, name: str, kwargs: dict):
