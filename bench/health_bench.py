@@ -217,7 +217,7 @@ def time_breakdown(args: dict) -> list[tuple[str, float]]:
     steps.append(("analysis", time.monotonic() - started))
     started = time.monotonic()
     full = {"environment": ENVIRONMENT, "region": args["region"], "generated_at": "", "api_calls": {}, "duration_seconds": 0,
-            "access_points": report.access_points(snapshot, args["domain"], args["zone"]), **result}
+            "access_points": report.access_points(snapshot, args["domain"], args["zone"], args["example_tenant"]), **result}
     report.render_html(full), report.render_markdown(full)
     steps.append(("rendering HTML and Markdown", time.monotonic() - started))
     return steps
@@ -231,7 +231,8 @@ def main() -> int:
     args = parser.parse_args()
     facts = emulated_cluster.load_inventory(ENVIRONMENT)
     module_args = {"profile": facts["bbws_aws_profile"], "region": facts["bbws_region"], "environment": ENVIRONMENT,
-                   "domain": facts["bbws_domain"], "zone": facts["bbws_dns_zone"], "wait_timeout": 0}
+                   "domain": facts["bbws_domain"], "zone": facts["bbws_dns_zone"], "wait_timeout": 0,
+                   "example_tenant": facts["bbws_example_tenant"]}
 
     with Emulator(REPO / ".build" / "bench-emulator") as emu:
         os.environ.update(emu.env())

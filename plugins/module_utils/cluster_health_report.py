@@ -33,7 +33,9 @@ AREA_TITLES = {
 ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 
 
-def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None = None) -> dict[str, Any]:
+def access_points(
+    snapshot: dict[str, Any], domain: str | None, zone: str | None = None, example_tenant: str | None = None
+) -> dict[str, Any]:
     """The closing facts: where the cluster answers and what DNS says."""
     alb, cloudfront, rds, efs = snapshot["alb"], snapshot["cloudfront"], snapshot["rds"], snapshot["efs"]
     zone, acm, zone_name = snapshot["zone"], snapshot["acm"], zone
@@ -59,7 +61,7 @@ def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None
         "certificate_domain": cert.get("domain"),
         "certificate_arn": cert.get("arn"),
         "certificate_status": cert.get("status"),
-        "tenant_url_example": f"banana.{domain}" if domain else None,
+        "tenant_url_example": f"{example_tenant}.{domain}" if domain and example_tenant else None,
     }
 
 

@@ -46,6 +46,11 @@ options:
       - The environment's domain (for example V(wpdev.kimmyai.io)) - the Route53 zone, the C(*.domain) certificate and
         the CloudFront aliases are checked against it. Without it those checks are skipped.
     type: str
+  example_tenant:
+    description:
+      - The tenant name of the example URL in the report and summary (C(<example_tenant>.<domain>)). The role passes the
+        inventory's C(bbws_example_tenant). Without it (or without O(domain)) the report has no example URL.
+    type: str
   zone:
     description:
       - The public hosted zone that holds the environment's records (the domain, C(*.domain) and the ACM validation
@@ -393,6 +398,7 @@ def main():
             project=dict(type="str", default="bbws"),
             domain=dict(type="str"),
             zone=dict(type="str"),
+            example_tenant=dict(type="str"),
             custom_domain=dict(type="str", default="auto", choices=["on", "off", "auto"]),
             certificate_fallback=dict(type="str"),
             history_dir=dict(type="path"),
@@ -480,7 +486,7 @@ def main():
         "region": module.region,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **analysis,
-        "access_points": access_points(snapshot, params["domain"], params["zone"]),
+        "access_points": access_points(snapshot, params["domain"], params["zone"], params["example_tenant"]),
         "api_calls": aws.api_calls,
         "duration_seconds": round(time.monotonic() - started, 3),
     }

@@ -214,7 +214,7 @@ def full_report() -> dict:
     snapshot["network"]["security_groups"]["sg-rds"]["ingress"] = []
     result = analysis.analyse(snapshot, ENV).as_dict()
     return {"environment": "dev", "account_id": "536580886816", "region": "af-south-1", "generated_at": "now", **result,
-            "access_points": report.access_points(snapshot, "wpdev.kimmyai.io"),
+            "access_points": report.access_points(snapshot, "wpdev.kimmyai.io", example_tenant="banana"),
             "api_calls": {"ecs.DescribeClusters": 20, "rds.DescribeDBInstances": 8}, "duration_seconds": 0.5}
 
 
