@@ -10,6 +10,7 @@ delegation module (which asserts every child account before it writes anything).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 ENVIRONMENTS = ("dev", "sit", "prod")
@@ -58,6 +59,17 @@ def _label(account_id: str, known: dict[str, dict[str, str]]) -> str:
         return f"{account_id} (not a known BBWS account)"
     profile = f", profile {info['profile']}" if info.get("profile") else ""
     return f"{account_id} ({info['environment']}{profile})"
+
+
+def caller_identity(make_client: Any, profile: str | None = None) -> dict[str, Any]:
+    """GetCallerIdentity of the module's own credentials, or, given ``profile``, of that profile alone (no keys of the
+    module's mixed in). ``make_client`` is the collection's client factory (aws_client.AWSClients.client)."""
+    credentials = (
+        {}
+        if profile is None
+        else {"profile_name": profile, "aws_access_key_id": None, "aws_secret_access_key": None, "aws_session_token": None}
+    )
+    return make_client("sts", **credentials).get_caller_identity(aws_retry=True)
 
 
 def mismatch_message(

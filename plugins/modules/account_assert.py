@@ -120,33 +120,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import caller_identity
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import ambient_keys_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
-
-
-def _identity(module, clients: AWSClients, profile: str | None, own: bool) -> dict:
-    """STS identity of the module's own credentials, or of another profile of the run."""
-    problem = missing_profile_message(profile) or (ambient_keys_message(profile, module.params) if own else None)
-    if problem:
-        module.fail_json(msg=problem, api_calls=clients.api_calls)
-    extra = (
-        {}
-        if own
-        else {
-            "profile_name": profile,
-            "aws_access_key_id": None,
-            "aws_secret_access_key": None,
-            "aws_session_token": None,
-        }
-    )
-    try:
-        return clients.client("sts", **extra).get_caller_identity(aws_retry=True)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        fail_aws(module, e, clients, profile=profile)
 
 
 def main():
@@ -183,7 +163,13 @@ def main():
     verified = []
     clients = AWSClients.from_module(module)
     for profile, account_id, environment, own in checks:
-        identity = _identity(module, clients, profile, own)
+        problem = missing_profile_message(profile) or (ambient_keys_message(profile, params) if own else None)
+        if problem:
+            module.fail_json(msg=problem, api_calls=clients.api_calls)
+        try:
+            identity = caller_identity(clients.client, None if own else profile)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            fail_aws(module, e, clients, profile=profile)
         try:
             result = assert_account(
                 identity,

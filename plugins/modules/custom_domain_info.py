@@ -113,22 +113,12 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import custom_domain
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.edge import find_distribution
-
-
-def read_record(ssm, name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"]
-    except is_boto3_error_code("ParameterNotFound"):
-        return None
 
 
 def main():
@@ -148,7 +138,7 @@ def main():
     location = f"ssm:{params['record']}" if params.get("record") else ""
     clients = module_clients(module)
     try:
-        text = read_record(clients.client("ssm"), params.get("record"))
+        text = custom_domain.read_record(clients.client("ssm"), params.get("record"))
         distribution = find_distribution(clients.client("cloudfront"), params["name"])
         arn = custom_domain.certificate_arn(distribution)
         status = None

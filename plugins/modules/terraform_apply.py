@@ -118,7 +118,6 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
@@ -128,6 +127,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_command
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_apply
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_object_version
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_version_record
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
@@ -153,16 +153,8 @@ def main():
     version = None
     if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:
         try:
-            head = clients.client("s3").head_object(
-                aws_retry=True, Bucket=params["state_bucket"], Key=params["state_key"]
-            )
-            version = head.get("VersionId")
-        except is_boto3_error_code(["404", "NoSuchKey"]):
-            version = None  # the first apply: there is no state to go back to
-        except (
-            botocore.exceptions.BotoCoreError,
-            botocore.exceptions.ClientError,
-        ) as e:  # pylint: disable=duplicate-except
+            version = state_object_version(clients.client("s3"), params["state_bucket"], params["state_key"])
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
             fail_aws(module, e, clients, action="read the state object's version")
     try:
         commands = TerraformCommands(
