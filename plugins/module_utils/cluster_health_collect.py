@@ -595,9 +595,9 @@ def read_alarms(cloudwatch: Any, cloudwatch_edge: Any, ctx: Context) -> dict[str
     readers = [(ctx.region, cloudwatch)] + ([(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else [])
     listed = _together(*[
         (lambda client=client: paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
-        for _, client in readers
+        for _region, client in readers
     ])
-    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _), alarms in zip(readers, listed) for alarm in alarms]}
+    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _client), alarms in zip(readers, listed) for alarm in alarms]}
 
 
 OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
@@ -653,7 +653,7 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
                         *[(lambda service=service: listed(service)) for service in services])
     values = {q[0]: answer for q, answer in zip(by_code, answers)}
     listings = dict(zip(services, answers[len(by_code):]))
-    for key, service, name, _, _ in QUOTAS:
+    for key, service, name, _code, _default in QUOTAS:
         if key in values:
             continue
         listing = listings[service]

@@ -7,6 +7,7 @@ from canned data. What AWS itself does is tested against the emulator in tests/i
 from __future__ import annotations
 
 from types import SimpleNamespace
+from unittest.mock import MagicMock
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import aws_client
 
@@ -87,3 +88,24 @@ def stub_aws(monkeypatch, pick) -> None:
     AWS config file, which the unit tests do not have (it is tested against the emulator in tests/integration)."""
     monkeypatch.setattr(aws_client.AWSClients, "from_module", classmethod(lambda cls, module, **options: StubClients(pick)))
     monkeypatch.setattr(aws_client, "missing_profile_message", lambda profile: None)
+
+
+def run_main(monkeypatch, entry, params: dict, pick=None, check_mode: bool = False):
+    """``entry.main()`` with a stand-in AnsibleAWSModule over ``params`` and, given ``pick``, stubbed clients.
+
+    Returns ('exit' or 'fail', the result's keyword arguments plus ``args`` (fail_json_aws's exception), the module)."""
+    module = MagicMock(params=params, check_mode=check_mode, region=params.get("region"))
+    module.exit_json.side_effect = ExitJson
+    module.fail_json.side_effect = FailJson
+    module.fail_json_aws.side_effect = FailJson
+    monkeypatch.setattr(entry, "AnsibleAWSModule", lambda **spec: module)
+    if pick is not None:
+        stub_aws(monkeypatch, pick)
+    try:
+        entry.main()
+    except ExitJson:
+        return "exit", module.exit_json.call_args.kwargs, module
+    except FailJson:
+        failed = module.fail_json_aws.call_args or module.fail_json.call_args
+        return "fail", {"args": failed.args, **failed.kwargs}, module
+    raise AssertionError("main() returned without exit_json or fail_json")
