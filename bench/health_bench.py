@@ -100,7 +100,7 @@ CHANGES = [
     "",
     "- **Cached models in one read**: `CachedModelLoader` reads each file whole and calls `marshal.loads()` (the EC2 "
     "model: about 15 ms instead of 70 to 110 ms); that alone halves the 12 clients' time in a fresh process.",
-    "- **Long-lived objects out of the collector's sight**: in the module's process, `make_clients(..., freeze=True)` "
+    "- **Long-lived objects out of the collector's sight**: in the module's process, `AWSClients(..., freeze=True)` "
     "calls `gc.freeze()` after the imports and after each new client, so later collections (and the last one, at exit) "
     "no longer walk the models. The module's process went from about 0.97 s to 0.74 s of CPU; with both changes the "
     "warm-cache client row of the table above fell from 0.50 s to about 0.1 s.",
