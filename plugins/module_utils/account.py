@@ -99,6 +99,24 @@ def mismatch_message(
     return "\n".join(lines)
 
 
+def expected_account_problem(
+    params: dict[str, Any], actual: str | None, environment: str | None = None
+) -> str | None:
+    """The mismatch message when the module's ``expected_account_id`` is set and the credentials landed in another
+    account; None otherwise. ``params`` are the module's options (``expected_account_id``, ``known_accounts``,
+    ``profile``, and ``environment`` unless given)."""
+    expected = params.get("expected_account_id")
+    if not expected or actual == expected:
+        return None
+    return mismatch_message(
+        expected,
+        environment if environment is not None else params.get("environment"),
+        str(actual),
+        normalize_known_accounts(params.get("known_accounts")),
+        params.get("profile"),
+    )
+
+
 def assert_account(
     identity: dict,
     expected_account_id: str,

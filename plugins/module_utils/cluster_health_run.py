@@ -15,8 +15,7 @@ from datetime import datetime
 from datetime import timezone
 from typing import Any
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import expected_account_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
@@ -60,12 +59,7 @@ def identity_problem(params: dict[str, Any], identity: dict[str, Any]) -> str | 
     credentials are in another account (every other read was of the wrong account, not of a missing cluster)."""
     if identity.get("error"):
         return identity["error"]
-    if params.get("expected_account_id") and identity.get("account_id") != params["expected_account_id"]:
-        return mismatch_message(
-            params["expected_account_id"], params["environment"], str(identity.get("account_id")),
-            normalize_known_accounts(params.get("known_accounts")), params.get("profile"),
-        )
-    return None
+    return expected_account_problem(params, identity.get("account_id"))
 
 
 def environment(params: dict[str, Any], region: str) -> Env:

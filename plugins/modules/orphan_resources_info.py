@@ -181,8 +181,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import caller_identity
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import expected_account_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
@@ -215,19 +215,10 @@ def main():
     client_for = clients.client
     regions = params["regions"] or [module.region, "us-east-1"]
     try:
-        account = client_for("sts").get_caller_identity(aws_retry=True)["Account"]
-        if params.get("expected_account_id") and account != params["expected_account_id"]:
-            module.fail_json(
-                msg=mismatch_message(
-                    params["expected_account_id"],
-                    params["environment"],
-                    account,
-                    normalize_known_accounts(params["known_accounts"]),
-                    params.get("profile"),
-                ),
-                account_id=account,
-                api_calls=clients.api_calls,
-            )
+        account = caller_identity(client_for)["Account"]
+        problem = expected_account_problem(params, account)
+        if problem:
+            module.fail_json(msg=problem, account_id=account, api_calls=clients.api_calls)
         state = read_state(
             client_for("s3", params["state_region"] or module.region), params["state_bucket"], params["state_key"]
         )
