@@ -204,7 +204,6 @@ def time_breakdown(args: dict) -> list[tuple[str, float]]:
     started = time.monotonic()
     aws = aws_client.AWSClients(*connection, pool, freeze=True)
     clients = every_client(collect.make_clients(aws, "us-east-1"))
-                                                counter, freeze=True))
     steps.append(("12 clients, models from the marshal cache (every later run)", time.monotonic() - started))
     ctx = collect.Context(ENVIRONMENT, "bbws", args["region"], args["domain"], {}, 0, zone=args["zone"])
     started = time.monotonic()
