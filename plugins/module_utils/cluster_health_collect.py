@@ -532,7 +532,7 @@ def read_acm(acm: Any, ctx: Context) -> dict[str, Any]:
     wanted = ctx.resources.get("acm_certificate_arn")
     domains = {f"*.{ctx.domain}", ctx.domain} if ctx.domain else set()
     summaries = paginate(acm, "list_certificates", "CertificateSummaryList",
-                          CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
+                         CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
     arns = [s["CertificateArn"] for s in summaries if s["CertificateArn"] == wanted or (not wanted and s.get("DomainName") in domains)]
 
     def describe(arn: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_mo
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Analysis
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
 
+
 # -- security-group graph ------------------------------------------------------------------------
 def _covers(rule: dict[str, Any], port: int) -> bool:
     if rule["protocol"] in ("-1", "all"):

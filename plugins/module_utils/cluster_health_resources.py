@@ -16,6 +16,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_mo
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import check_engine_support
 
+
 def check_capacity(result: Analysis, snapshot: dict[str, Any], env: Env) -> None:
     """Tenant headroom: a warning finding when fewer tenants fit than the inventory's bbws_capacity_warning_tenants."""
     result.headroom = headroom(snapshot, env.tenant_cost, env.warning_tenants)
@@ -200,8 +201,8 @@ def default_certificate_reason(cloudfront: dict[str, Any], acm: dict[str, Any], 
     return None
 
 
-def check_edge(result: Analysis, cloudfront: dict[str, Any], acm: dict[str, Any], zone: dict[str, Any], alb: dict[str, Any],
-          env: Env) -> None:
+def check_edge(result: Analysis, cloudfront: dict[str, Any], acm: dict[str, Any], zone: dict[str, Any],
+               alb: dict[str, Any], env: Env) -> None:
     if not env.domain:
         skipped = "skipped: no domain given for this environment"
         for area, name in (("dns", "Route53 zone"), ("acm", "ACM certificate"), ("cloudfront", "CloudFront aliases")):

@@ -13,6 +13,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_mo
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Analysis
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
 
+
 def review_security(result: Analysis, snapshot: dict[str, Any], groups: dict[str, str], env: Env) -> None:
     network = snapshot["network"]
     if not network.get("found"):
