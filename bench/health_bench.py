@@ -34,6 +34,8 @@ sys.path.insert(0, str(REPO / "tests"))
 import emulated_cluster  # noqa: E402  (tools/ put on the path above)
 from emulator import Emulator  # noqa: E402
 from support import run_module  # noqa: E402
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import calls_by_service  # noqa: E402
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import total_calls  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENVIRONMENT = "dev"
@@ -98,7 +100,7 @@ CHANGES = [
     "",
     "- **Cached models in one read**: `CachedModelLoader` reads each file whole and calls `marshal.loads()` (the EC2 "
     "model: about 15 ms instead of 70 to 110 ms); that alone halves the 12 clients' time in a fresh process.",
-    "- **Long-lived objects out of the collector's sight**: in the module's process, `make_clients(..., freeze=True)` "
+    "- **Long-lived objects out of the collector's sight**: in the module's process, `AWSClients(..., freeze=True)` "
     "calls `gc.freeze()` after the imports and after each new client, so later collections (and the last one, at exit) "
     "no longer walk the models. The module's process went from about 0.97 s to 0.74 s of CPU; with both changes the "
     "warm-cache client row of the table above fell from 0.50 s to about 0.1 s.",
@@ -130,7 +132,7 @@ CHANGES = [
     "- **Client creation** was the largest single step of one report: botocore parses the endpoint rules and every "
     "service model from JSON for each new session (about 0.55 s for the 12 clients, EC2's model alone a quarter of "
     "it). The module keeps a marshal copy of each parsed model in a private per-user cache keyed by the botocore "
-    "version and file (`CachedModelLoader` in `cluster_health_collect.py`).",
+    "version and file (`CachedModelLoader` in `aws_client.py`).",
     "- **Clients are made on first use** (`LazyClients`): the readers start their calls while the later clients are "
     "still being made, so client creation overlaps with the network instead of preceding it. The STS client is made "
     "at once, so a bad region, endpoint or profile still fails before any read.",
@@ -176,21 +178,23 @@ def time_breakdown(args: dict) -> list[tuple[str, float]]:
     imports = float(subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO / "collections")},
                                    capture_output=True, text=True, check=True).stdout)
     interpreter = time.monotonic() - started - imports
+    from ansible_collections.bbws.ecs_cluster.plugins.module_utils import aws_client
     from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_analysis as analysis
     from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_collect as collect
     from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_report as report
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     steps = [("interpreter start", interpreter), ("imports (boto3, amazon.aws module_utils, the module)", imports)]
-    cache = collect.model_cache_dir()
+    cache = aws_client.model_cache_dir()
+    connection = (args["region"], endpoint, {"profile_name": args["profile"]})
+    pool = collect.MAX_WORKERS * collect.FANOUT_WORKERS
     saved = cache + ".bench-saved"
     if os.path.isdir(cache):
         os.rename(cache, saved)
     try:
         settle()
         started = time.monotonic()
-        every_client(collect.make_clients(args["region"], endpoint, {"profile_name": args["profile"]}, "us-east-1",
-                                          collect.CallCounter(), freeze=True))
+        every_client(collect.make_clients(aws_client.AWSClients(*connection, pool, freeze=True), "us-east-1"))
         steps.append(("12 clients, models parsed from JSON (first run, empty model cache)", time.monotonic() - started))
     finally:
         if os.path.isdir(saved):
@@ -198,22 +202,21 @@ def time_breakdown(args: dict) -> list[tuple[str, float]]:
             os.rename(saved, cache)
     settle()
     started = time.monotonic()
-    counter = collect.CallCounter()
-    clients = every_client(collect.make_clients(args["region"], endpoint, {"profile_name": args["profile"]}, "us-east-1",
-                                                counter, freeze=True))
+    aws = aws_client.AWSClients(*connection, pool, freeze=True)
+    clients = every_client(collect.make_clients(aws, "us-east-1"))
     steps.append(("12 clients, models from the marshal cache (every later run)", time.monotonic() - started))
     ctx = collect.Context(ENVIRONMENT, "bbws", args["region"], args["domain"], {}, 0, zone=args["zone"])
     started = time.monotonic()
     snapshot = collect.collect(clients, ctx)
-    steps.append((f"reads ({counter.total} API calls in the thread pool)", time.monotonic() - started))
+    steps.append((f"reads ({aws_client.total_calls(aws.api_calls)} API calls in the thread pool)", time.monotonic() - started))
     snapshot.pop("identity")
     started = time.monotonic()
     result = analysis.analyse(snapshot, analysis.Env(ENVIRONMENT, "bbws", args["region"], "us-east-1", args["profile"],
                                                      args["domain"], {})).as_dict()
     steps.append(("analysis", time.monotonic() - started))
     started = time.monotonic()
-    full = {"environment": ENVIRONMENT, "region": args["region"], "generated_at": "", "api_calls": 0, "duration_seconds": 0,
-            "access_points": report.access_points(snapshot, args["domain"], args["zone"]), **result}
+    full = {"environment": ENVIRONMENT, "region": args["region"], "generated_at": "", "api_calls": {}, "duration_seconds": 0,
+            "access_points": report.access_points(snapshot, args["domain"], args["zone"], args["example_tenant"]), **result}
     report.render_html(full), report.render_markdown(full)
     steps.append(("rendering HTML and Markdown", time.monotonic() - started))
     return steps
@@ -227,7 +230,8 @@ def main() -> int:
     args = parser.parse_args()
     facts = emulated_cluster.load_inventory(ENVIRONMENT)
     module_args = {"profile": facts["bbws_aws_profile"], "region": facts["bbws_region"], "environment": ENVIRONMENT,
-                   "domain": facts["bbws_domain"], "zone": facts["bbws_dns_zone"], "wait_timeout": 0}
+                   "domain": facts["bbws_domain"], "zone": facts["bbws_dns_zone"], "wait_timeout": 0,
+                   "example_tenant": facts["bbws_example_tenant"]}
 
     with Emulator(REPO / ".build" / "bench-emulator") as emu:
         os.environ.update(emu.env())
@@ -278,9 +282,9 @@ def main() -> int:
             module_report(module_args)  # warm-up: the emulator builds some of its answers on first use
             runs = [module_report(module_args) for _round in range(3)]
             seconds = statistics.median(r["duration_seconds"] for r in runs)
-            scaling.append({"tenants": count, "seconds": seconds, "api_calls": runs[0]["api_calls"],
-                            "by_service": runs[0]["api_calls_by_service"], "status": runs[0]["status"]})
-            print(f"{count} tenants: {seconds:.3f}s, {runs[0]['api_calls']} API calls", flush=True)
+            scaling.append({"tenants": count, "seconds": seconds, "api_calls": total_calls(runs[0]["api_calls"]),
+                            "by_service": calls_by_service(runs[0]["api_calls"]), "status": runs[0]["status"]})
+            print(f"{count} tenants: {seconds:.3f}s, {scaling[-1]['api_calls']} API calls", flush=True)
 
     lines = [
         "# cluster_health benchmark",
@@ -327,8 +331,8 @@ def main() -> int:
         "",
         "## AWS API calls per report",
         "",
-        f"- cluster_health, counted by the module: **{single['api_calls']}** "
-        f"({', '.join(f'{k} {v}' for k, v in single['api_calls_by_service'].items())})",
+        f"- cluster_health, counted by the module: **{total_calls(single['api_calls'])}** "
+        f"({', '.join(f'{k} {v}' for k, v in calls_by_service(single['api_calls']).items())})",
         f"- cluster_health playbook, requests the emulator received (incl. the STS assume-role): {health_requests}",
         f"- *_info playbook, requests the emulator received: {info_requests} (without the security review, "
         "connectivity analysis, secret rotation, tags or EFS)",

@@ -10,6 +10,7 @@ delegation module (which asserts every child account before it writes anything).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 ENVIRONMENTS = ("dev", "sit", "prod")
@@ -60,6 +61,17 @@ def _label(account_id: str, known: dict[str, dict[str, str]]) -> str:
     return f"{account_id} ({info['environment']}{profile})"
 
 
+def caller_identity(make_client: Any, profile: str | None = None) -> dict[str, Any]:
+    """GetCallerIdentity of the module's own credentials, or, given ``profile``, of that profile alone (no keys of the
+    module's mixed in). ``make_client`` is the collection's client factory (aws_client.AWSClients.client)."""
+    credentials = (
+        {}
+        if profile is None
+        else {"profile_name": profile, "aws_access_key_id": None, "aws_secret_access_key": None, "aws_session_token": None}
+    )
+    return make_client("sts", **credentials).get_caller_identity(aws_retry=True)
+
+
 def mismatch_message(
     expected_account_id: str,
     environment: str | None,
@@ -85,6 +97,24 @@ def mismatch_message(
     lines.append(f"- If you meant {env}: switch to account {expected_account_id} ({switch}) and re-run.")
     lines.append("Nothing was changed. This check prevents deployments to the wrong environment.")
     return "\n".join(lines)
+
+
+def expected_account_problem(
+    params: dict[str, Any], actual: str | None, environment: str | None = None
+) -> str | None:
+    """The mismatch message when the module's ``expected_account_id`` is set and the credentials landed in another
+    account; None otherwise. ``params`` are the module's options (``expected_account_id``, ``known_accounts``,
+    ``profile``, and ``environment`` unless given)."""
+    expected = params.get("expected_account_id")
+    if not expected or actual == expected:
+        return None
+    return mismatch_message(
+        expected,
+        environment if environment is not None else params.get("environment"),
+        str(actual),
+        normalize_known_accounts(params.get("known_accounts")),
+        params.get("profile"),
+    )
 
 
 def assert_account(

@@ -17,6 +17,8 @@ try:
 except ImportError:  # reported by AnsibleAWSModule
     pass
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "RequestExpired"}
 DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 LIMIT_CODES = {"LimitExceeded", "LimitExceededException", "ServiceQuotaExceededException", "TooManyHostedZones"}
@@ -64,14 +66,24 @@ def ambient_keys_message(profile: str | None, params: dict) -> str | None:
 
 
 def error_code(error: Exception) -> str:
+    """The error code, for messages; which errors to handle is decided with amazon.aws's is_boto3_error_code."""
     response = getattr(error, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def connection_failure_message(error: Exception, profile: str | None = None, action: str = "call AWS") -> str:
-    """One sentence for a failed AWS call: what failed and the next step for the operator."""
+def has_code(error: Exception, codes: set[str]) -> bool:
+    return isinstance(error, is_boto3_error_code(list(codes), e=error))
+
+
+def connection_failure_message(
+    error: Exception, profile: str | None = None, action: str = "call AWS", with_error: bool = True
+) -> str:
+    """One sentence for a failed AWS call: what failed and the next step for the operator.
+
+    ``with_error=False`` leaves AWS's own words out, for ``fail_json_aws``, which adds them after the message."""
     who = f" with profile {profile}" if profile else ""
     code = error_code(error)
+    told = f": {error}" if with_error else ""
     if isinstance(error, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)):
         endpoint = getattr(error, "kwargs", {}).get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL") or "AWS"
         return (
@@ -82,21 +94,23 @@ def connection_failure_message(error: Exception, profile: str | None = None, act
         return missing_profile_message(profile) or str(error)
     if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
         return f"Could not {action}{who}: no AWS credentials were found. Configure the profile or export credentials."
-    if code in EXPIRED_CODES:
+    if has_code(error, EXPIRED_CODES):
         return (
             f"Could not {action}{who}: the credentials are expired or invalid ({code}). "
             "Refresh them (for SSO: aws sso login) and re-run."
         )
-    if code in DENIED_CODES:
-        return f"Could not {action}{who}: access denied ({code}). The role needs permission for this call: {error}"
-    if code in LIMIT_CODES:
-        return limit_message(error, action)
-    return f"Could not {action}{who}: {error}"
+    if has_code(error, DENIED_CODES):
+        return f"Could not {action}{who}: access denied ({code}). The role needs permission for this call{told}"
+    if has_code(error, LIMIT_CODES):
+        return limit_message(error, action, with_error)
+    return f"Could not {action}{who}{told}"
 
 
-def limit_message(error: Exception, action: str = "call AWS") -> str:
+def limit_message(error: Exception, action: str = "call AWS", with_error: bool = True) -> str:
     """An AWS quota was hit: never retried, the operator must ask for more."""
+    told = f": {error}" if with_error else ""
     return (
-        f"Could not {action}: an AWS service limit was reached ({error_code(error) or 'LimitExceeded'}): {error}. "
-        f"This is not retried. Free capacity or request a quota increase at {QUOTAS_URL}."
+        f"Could not {action}: an AWS service limit was reached ({error_code(error) or 'LimitExceeded'}){told}. "
+        f"This is not retried. Free capacity or request a quota increase at {QUOTAS_URL}"
+        + ("." if with_error else "")
     )

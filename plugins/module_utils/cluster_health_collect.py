@@ -11,11 +11,6 @@ Nothing here reads a secret's value: the master-credentials secret is only descr
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import marshal
-import os
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,17 +20,15 @@ from typing import Any
 from typing import Callable
 
 try:
-    import boto3
-    import botocore
-    import botocore.config
     from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
 except ImportError:  # reported by AnsibleAWSModule
     BotoCoreError = ClientError = Exception
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import paginate
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import QUOTAS
@@ -60,124 +53,14 @@ STEADY_EVENT_WINDOW = 900
 METRIC_WINDOW = 900
 
 
-class CallCounter:
-    """Counts AWS API calls made through the clients it is attached to (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.by_service: dict[str, int] = {}
-
-    def attach(self, name: str, client: Any) -> Any:
-        def count(**_: Any) -> None:
-            with self._lock:
-                self.by_service[name] = self.by_service.get(name, 0) + 1
-
-        client.meta.events.register("before-call", count)
-        return client
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_service.values())
-
-
-class CachedModelLoader:
-    """botocore's JSON file loader with a marshal copy of every model it parses, kept per botocore version.
-
-    Creating a dozen clients is mostly JSON parsing of the endpoint rules and the service models (about half a
-    second here, EC2's model alone a quarter); reading the same data back from marshal takes a small fraction
-    of that. The copies live in a private per-user cache folder; a model that changes (another botocore,
-    another file) gets a new key, and any problem with the cache falls back to the JSON file.
-    """
-
-    def __init__(self, inner: Any, directory: str) -> None:
-        self.inner = inner
-        self.directory = directory
-
-    def exists(self, file_path: str) -> bool:
-        return self.inner.exists(file_path)
-
-    def _key(self, file_path: str) -> str:
-        stamp = ""
-        for ext in (".json", ".json.gz"):
-            try:
-                info = os.stat(file_path + ext)
-                stamp = f"{ext}:{info.st_mtime_ns}:{info.st_size}"
-                break
-            except OSError:
-                continue
-        raw = f"{botocore.__version__}\0{file_path}\0{stamp}".encode()
-        return os.path.join(self.directory, hashlib.sha256(raw).hexdigest()[:40] + ".marshal")
-
-    def load_file(self, file_path: str) -> Any:
-        cached = self._key(file_path)
-        try:
-            with open(cached, "rb") as handle:
-                # One read, then loads: marshal.load() on a file object reads value by value (several times slower).
-                return marshal.loads(handle.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        data = self.inner.load_file(file_path)
-        if data is not None:
-            self._store(cached, data)
-        return data
-
-    def _store(self, cached: str, data: Any) -> None:
-        try:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(descriptor, "wb") as handle:
-                marshal.dump(_plain(data), handle)
-            os.replace(temporary, cached)
-        except (OSError, ValueError):
-            pass  # no cache: the next run parses the JSON again
-
-
-def _plain(data: Any) -> Any:
-    """OrderedDicts (botocore's JSON hook) as plain dicts, which keep their order and which marshal can write."""
-    if isinstance(data, dict):
-        return {key: _plain(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_plain(value) for value in data]
-    return data
-
-
-def model_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "bbws-ecs-cluster", "botocore-models")
-
-
-def make_clients(region: str, endpoint: str | None, connect_kwargs: dict[str, Any], edge_region: str,
-                 counter: CallCounter, freeze: bool = False) -> dict[str, Any]:
-    """Every client from ONE boto3 session, each wrapped for jittered-backoff retries and counted.
-
-    amazon.aws makes a new session per client; for a dozen services that reloads the endpoint data and
-    repeats the assume-role call a dozen times (about 1.5 s here), more than the whole report takes.
-
-    ``freeze`` is for a process that ends with the report (the module): a client's service model is hundreds of
-    thousands of objects that live to the end, and every full garbage collection (and the interpreter's last one,
-    at exit) would walk them again, about 0.2 s in all. With ``freeze`` each new client's objects are moved out of
-    the collector's sight (``gc.freeze``); they are still freed when the process ends.
-    """
-    if freeze:
-        gc.freeze()  # the imports and the module's set-up
-    params = dict(connect_kwargs)
-    session = boto3.session.Session(profile_name=params.pop("profile_name", None))
-    loader = session._session.get_component("data_loader")
-    if not isinstance(loader.file_loader, CachedModelLoader):
-        loader.file_loader = CachedModelLoader(loader.file_loader, model_cache_dir())
-    config = botocore.config.Config(max_pool_connections=MAX_WORKERS * FANOUT_WORKERS)
-    for key in ("config", "aws_config"):
-        extra = params.pop(key, None)
-        if extra:
-            config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
-    retry = AWSRetry.jittered_backoff()
+def make_clients(clients: AWSClients, edge_region: str) -> "LazyClients":
+    """The report's clients by key (:data:`SERVICES`), from the collection's client layer: one session, one retry
+    policy, every call counted. Each is made on first use (see LazyClients)."""
 
     def create(key: str) -> Any:
-        client = session.client(SERVICES[key], region_name=edge_region if key in EDGE_SERVICES else region,
-                                endpoint_url=endpoint, config=config, **params)
-        return RetryingBotoClientWrapper(counter.attach(key, client), retry)
+        return clients.client(SERVICES[key], region=edge_region if key in EDGE_SERVICES else None)
 
-    return LazyClients(create, first="sts", settle=gc.freeze if freeze else None)
+    return LazyClients(create, first="sts")
 
 
 class LazyClients(dict):
@@ -187,25 +70,18 @@ class LazyClients(dict):
     while the readers that already have theirs wait on the network. ``first`` is made at once, so a bad region,
     endpoint or profile still fails before any read starts."""
 
-    def __init__(self, create: Callable[[str], Any], first: str, settle: Callable[[], None] | None = None) -> None:
+    def __init__(self, create: Callable[[str], Any], first: str) -> None:
         super().__init__()
         self._create = create
-        self._settle = settle
         self._lock = threading.Lock()
-        self[first] = self._made(first)
-
-    def _made(self, key: str) -> Any:
-        client = self._create(key)
-        if self._settle:
-            self._settle()
-        return client
+        self[first] = self._create(first)
 
     def __missing__(self, key: str) -> Any:
         if key not in SERVICES:
             raise KeyError(key)
         with self._lock:
             if not dict.__contains__(self, key):
-                self[key] = self._made(key)
+                self[key] = self._create(key)
             return dict.__getitem__(self, key)
 
 
@@ -217,12 +93,6 @@ def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
         if key is not None:
             result[key] = tag.get("Value", tag.get("value", ""))
     return result
-
-
-@AWSRetry.jittered_backoff()
-def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict]:
-    """One listing, every page; a throttled page retries the listing (paginators bypass the client's retry wrapper)."""
-    return client.get_paginator(operation).paginate(**kwargs).build_full_result().get(key, [])
 
 
 def _fanout(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
@@ -237,10 +107,6 @@ def _together(*calls: Callable[[], Any]) -> list[Any]:
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]
-
-
-def _not_found(error: Exception, *codes: str) -> bool:
-    return isinstance(error, ClientError) and error_code(error) in codes
 
 
 class Context:
@@ -298,9 +164,9 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
     vpc = vpcs[0]
     by_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
     raw_subnets, raw_groups, raw_nats = _together(
-        lambda: _paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
-        lambda: _paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
-        lambda: _paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc),
+        lambda: paginate(ec2, "describe_subnets", "Subnets", Filters=by_vpc),
+        lambda: paginate(ec2, "describe_security_groups", "SecurityGroups", Filters=by_vpc),
+        lambda: paginate(ec2, "describe_nat_gateways", "NatGateways", Filters=by_vpc),
     )
     subnets = [
         {
@@ -352,7 +218,7 @@ def read_ecs(ecs: Any, ctx: Context) -> dict[str, Any]:
         return {"found": False, "name": name}
     cluster = clusters[0]
     settings = {s["name"]: s["value"] for s in cluster.get("settings", [])}
-    arns = _paginate(ecs, "list_services", "serviceArns", cluster=name, PaginationConfig={"PageSize": 100})
+    arns = paginate(ecs, "list_services", "serviceArns", cluster=name, PaginationConfig={"PageSize": 100})
     batches = [arns[i:i + 10] for i in range(0, len(arns), 10)]  # DescribeServices takes 10 at a time
 
     def describe(batch: list[str]) -> list[dict]:
@@ -405,10 +271,8 @@ def read_rds(rds: Any, secrets: Any, ctx: Context, ec2: Any = None) -> dict[str,
         attempts += 1
         try:
             instance = rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=identifier)["DBInstances"][0]
-        except ClientError as e:
-            if _not_found(e, "DBInstanceNotFound", "DBInstanceNotFoundFault"):
-                return {"found": False, "id": identifier}
-            raise
+        except is_boto3_error_code(["DBInstanceNotFound", "DBInstanceNotFoundFault"]):
+            return {"found": False, "id": identifier}
         status = instance["DBInstanceStatus"]
         waited = ctx.clock() - start
         # RDS takes time to provision, so wait (with backoff) up to the timeout, then report.
@@ -453,11 +317,11 @@ def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[s
     if group:
         try:
             # Only the values set in the group (one short page): RDS's default is the formula, not a number.
-            parameters = _paginate(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user")
-        except ClientError as e:
-            if not _not_found(e, "DBParameterGroupNotFound", "DBParameterGroupNotFoundFault"):
-                return {"value": None, "source": f"unknown: parameter group {group} not readable ({error_code(e)})"}
+            parameters = paginate(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user")
+        except is_boto3_error_code(["DBParameterGroupNotFound", "DBParameterGroupNotFoundFault"]):
             parameters = []
+        except ClientError as e:  # pylint: disable=duplicate-except
+            return {"value": None, "source": f"unknown: parameter group {group} not readable ({error_code(e)})"}
         value = next((p.get("ParameterValue") for p in parameters if p.get("ParameterName") == "max_connections"), None)
         if value is not None and str(value).isdigit():
             return {"value": int(value), "source": f"parameter group {group}"}
@@ -479,10 +343,8 @@ def read_secret(secrets: Any, arn: str) -> dict[str, Any]:
     """Existence and rotation state only: DescribeSecret never returns the value, and nothing else is called."""
     try:
         secret = secrets.describe_secret(aws_retry=True, SecretId=arn)
-    except ClientError as e:
-        if _not_found(e, "ResourceNotFoundException"):
-            return {"found": False, "arn": arn}
-        raise
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return {"found": False, "arn": arn}
     return {
         "found": True,
         "arn": secret["ARN"],
@@ -498,7 +360,7 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
     wanted = ctx.resources.get("efs_id")
     token = f"{ctx.name}-efs"
     # DescribeFileSystems carries the tags; the legacy DescribeTags call is not needed (nor emulated).
-    systems = _paginate(efs, "describe_file_systems", "FileSystems")
+    systems = paginate(efs, "describe_file_systems", "FileSystems")
     match = [fs for fs in systems if fs["FileSystemId"] == wanted or (not wanted and (
         fs.get("CreationToken") == token or tag_dict(fs.get("Tags")).get("Name") == token))]
     if not match:
@@ -509,13 +371,13 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
         return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])["SecurityGroups"]
 
     def mounts_and_groups() -> tuple[list[dict], list[list[str]]]:
-        mounts = _paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
+        mounts = paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
         return mounts, _fanout(groups, mounts)
 
     def access_points() -> int | None:
         # For the capacity headroom only: a listing that fails leaves the count unknown.
         try:
-            return len(_paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=fs["FileSystemId"]))
+            return len(paginate(efs, "describe_access_points", "AccessPoints", FileSystemId=fs["FileSystemId"]))
         except ClientError:
             return None
 
@@ -550,17 +412,15 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
     try:
         kwargs = {"LoadBalancerArns": [arn]} if arn else {"Names": [f"{ctx.name}-alb"]}
         albs = elbv2.describe_load_balancers(aws_retry=True, **kwargs)["LoadBalancers"]
-    except ClientError as e:
-        if _not_found(e, "LoadBalancerNotFound"):
-            return {"found": False, "id": arn or f"{ctx.name}-alb"}
-        raise
+    except is_boto3_error_code("LoadBalancerNotFound"):
+        return {"found": False, "id": arn or f"{ctx.name}-alb"}
     alb = albs[0]
     arn = alb["LoadBalancerArn"]
     raw_listeners, raw_attributes, tags, all_groups = _together(
-        lambda: _paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
+        lambda: paginate(elbv2, "describe_listeners", "Listeners", LoadBalancerArn=arn),
         lambda: elbv2.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"],
         lambda: elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"],
-        lambda: _paginate(elbv2, "describe_target_groups", "TargetGroups"),
+        lambda: paginate(elbv2, "describe_target_groups", "TargetGroups"),
     )
     listeners = [
         {
@@ -609,7 +469,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
         # Rules other than the default action count against the ALB's rules quota (capacity headroom only: a rule
         # listing that fails leaves the count unknown, not the ALB unreadable).
         try:
-            listed = _paginate(elbv2, "describe_rules", "Rules", ListenerArn=listener["arn"])
+            listed = paginate(elbv2, "describe_rules", "Rules", ListenerArn=listener["arn"])
         except ClientError:
             return None
         return sum(1 for rule in listed if not rule.get("IsDefault"))
@@ -635,7 +495,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
 
 def read_cloudfront(cloudfront: Any, ctx: Context) -> dict[str, Any]:
     wanted = ctx.resources.get("cloudfront_distribution_id")
-    items = (_paginate(cloudfront, "list_distributions", "DistributionList") or {}).get("Items", [])
+    items = (paginate(cloudfront, "list_distributions", "DistributionList") or {}).get("Items", [])
     match = [d for d in items if d["Id"] == wanted or (not wanted and d.get("Comment") == ctx.name)]
     if not match:
         return {"found": False, "id": wanted or f"comment {ctx.name}"}
@@ -671,8 +531,8 @@ def read_cloudfront(cloudfront: Any, ctx: Context) -> dict[str, Any]:
 def read_acm(acm: Any, ctx: Context) -> dict[str, Any]:
     wanted = ctx.resources.get("acm_certificate_arn")
     domains = {f"*.{ctx.domain}", ctx.domain} if ctx.domain else set()
-    summaries = _paginate(acm, "list_certificates", "CertificateSummaryList",
-                          CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
+    summaries = paginate(acm, "list_certificates", "CertificateSummaryList",
+                         CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
     arns = [s["CertificateArn"] for s in summaries if s["CertificateArn"] == wanted or (not wanted and s.get("DomainName") in domains)]
 
     def describe(arn: str) -> dict[str, Any]:
@@ -702,7 +562,7 @@ def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
             return {"found": False, "name": ctx.zone}
         zone_id = zones[0]["Id"].split("/")[-1]
     zone = route53.get_hosted_zone(aws_retry=True, Id=zone_id)
-    records = _paginate(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
+    records = paginate(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
     return {
         "found": True,
         "id": zone_id,
@@ -717,7 +577,7 @@ def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
 
 def read_logs(logs: Any, ctx: Context) -> dict[str, Any]:
     name = ctx.resources.get("log_group_name") or f"/ecs/{ctx.environment}"
-    groups = [g for g in _paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name) if g["logGroupName"] == name]
+    groups = [g for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name) if g["logGroupName"] == name]
     if not groups:
         return {"found": False, "name": name}
     return {"found": True, "name": name, "retention_days": groups[0].get("retentionInDays")}
@@ -725,7 +585,7 @@ def read_logs(logs: Any, ctx: Context) -> dict[str, Any]:
 
 def read_tagged(tagging: Any, ctx: Context) -> dict[str, Any]:
     """Every resource in this account and region tagged for the project, whatever environment it claims."""
-    mappings = _paginate(tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": "Project", "Values": [ctx.project]}])
+    mappings = paginate(tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": "Project", "Values": [ctx.project]}])
     return {"found": True, "resources": [{"arn": m["ResourceARN"], "tags": tag_dict(m.get("Tags"))} for m in mappings]}
 
 
@@ -734,10 +594,10 @@ def read_alarms(cloudwatch: Any, cloudwatch_edge: Any, ctx: Context) -> dict[str
     prefix = f"{ctx.name}-"
     readers = [(ctx.region, cloudwatch)] + ([(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else [])
     listed = _together(*[
-        (lambda client=client: _paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
-        for client in (reader[1] for reader in readers)
+        (lambda client=client: paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
+        for _region, client in readers
     ])
-    return {"found": True, "alarms": [_alarm(alarm, reader[0]) for reader, alarms in zip(readers, listed) for alarm in alarms]}
+    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _client), alarms in zip(readers, listed) for alarm in alarms]}
 
 
 OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
@@ -776,7 +636,7 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
 
     def listed(service: str) -> dict[str, Any]:
         try:
-            return {q["QuotaName"]: q for q in _paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=service)}
+            return {q["QuotaName"]: q for q in paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=service)}
         except ClientError as e:
             return {"error": _quota_error(e)}
 
@@ -793,7 +653,7 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
                         *[(lambda service=service: listed(service)) for service in services])
     values = {q[0]: answer for q, answer in zip(by_code, answers)}
     listings = dict(zip(services, answers[len(by_code):]))
-    for key, service, name in (quota[:3] for quota in QUOTAS):
+    for key, service, name, _code, _default in QUOTAS:
         if key in values:
             continue
         listing = listings[service]
@@ -805,8 +665,9 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
 
 
 def _quota_error(error: Exception) -> str:
-    code = error_code(error)
-    return "no value for this account" if code == "NoSuchResourceException" else f"not readable ({code})"
+    if isinstance(error, is_boto3_error_code("NoSuchResourceException", e=error)):
+        return "no value for this account"
+    return f"not readable ({error_code(error)})"
 
 
 def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import os
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import total_calls
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import DIGEST_SUFFIX
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import digest
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import since_last_line
@@ -32,7 +33,9 @@ AREA_TITLES = {
 ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 
 
-def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None = None) -> dict[str, Any]:
+def access_points(
+    snapshot: dict[str, Any], domain: str | None, zone: str | None = None, example_tenant: str | None = None
+) -> dict[str, Any]:
     """The closing facts: where the cluster answers and what DNS says."""
     alb, cloudfront, rds, efs = snapshot["alb"], snapshot["cloudfront"], snapshot["rds"], snapshot["efs"]
     zone, acm, zone_name = snapshot["zone"], snapshot["acm"], zone
@@ -58,7 +61,7 @@ def access_points(snapshot: dict[str, Any], domain: str | None, zone: str | None
         "certificate_domain": cert.get("domain"),
         "certificate_arn": cert.get("arn"),
         "certificate_status": cert.get("status"),
-        "tenant_url_example": f"banana.{domain}" if domain else None,
+        "tenant_url_example": f"{example_tenant}.{domain}" if domain and example_tenant else None,
     }
 
 
@@ -106,7 +109,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"# BBWS cluster health: {report['environment']} ({report['status'].upper()})",
         "",
         f"- Account {report.get('account_id') or 'n/a'}, region {report['region']}, generated {report['generated_at']}",
-        f"- {len(report['checks'])} checks, {len(report['findings'])} findings, {report['api_calls']} AWS API calls, "
+        f"- {len(report['checks'])} checks, {len(report['findings'])} findings, {total_calls(report['api_calls'])} AWS API calls, "
         f"{report['duration_seconds']} s",
     ]
     if report.get("since_last"):
@@ -264,7 +267,7 @@ def render_html(report: dict[str, Any]) -> str:
         f"{_esc(report['status'].upper())}</span></h1>",
         f'<p class="meta">{len(findings)} finding(s), {len(report["checks"])} checks. Account '
         f"{_esc(report.get('account_id') or 'n/a')}, region {_esc(report['region'])}, generated {_esc(report['generated_at'])}, "
-        f"{report['api_calls']} AWS API calls in {report['duration_seconds']} s."
+        f"{total_calls(report['api_calls'])} AWS API calls in {report['duration_seconds']} s."
         + (f' <span id="since-last">{_esc(since_last_line(report["since_last"]))}</span>' if report.get("since_last") else "")
         + "</p>",
         '<div class="top"><div id="findings">',

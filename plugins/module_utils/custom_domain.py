@@ -21,8 +21,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 MODES = ("on", "off", "auto")
 RECORD_STATES = ("enabled", "fallback")
+
+
+def read_record(ssm: Any, name: str | None) -> str | None:
+    """The edge record's text from its SSM parameter; None without a name or when the parameter does not exist."""
+    if not name:
+        return None
+    try:
+        return ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"]
+    except is_boto3_error_code("ParameterNotFound"):
+        return None
 
 
 def normalize_mode(value) -> str:

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read the edge of one environment: its CloudFront certificate (ACM, us-east-1) and its distribution.
 
-Plain functions over boto3-style clients, so they can be called with any client (tests use the emulator).
+Plain functions over the collection's clients (aws_client.AWSClients: calls made with ``aws_retry=True``).
 The edge role polls :func:`read_edge` in bounded ``until`` loops; the verdict (what is still missing and
 why) is computed here, once, so that the role only decides wait / go on / fall back.
 """
@@ -11,6 +11,8 @@ why) is computed here, once, so that the role only decides wait / go on / fall b
 from __future__ import annotations
 
 from typing import Any
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import paginate
 
 # ACM statuses that will never become ISSUED without a new certificate.
 CERTIFICATE_DEAD = ("FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE")
@@ -23,7 +25,7 @@ DEPLOYMENT_NOTE = (
 def find_distribution(cloudfront: Any, comment: str, distribution_id: str | None = None) -> dict[str, Any] | None:
     """The distribution ``distribution_id``, or the one whose comment is the stack's name (terraform sets it)."""
     if distribution_id:
-        distribution = cloudfront.get_distribution(Id=distribution_id)["Distribution"]
+        distribution = cloudfront.get_distribution(aws_retry=True, Id=distribution_id)["Distribution"]
         config = distribution["DistributionConfig"]
         return {
             "Id": distribution["Id"],
@@ -33,10 +35,9 @@ def find_distribution(cloudfront: Any, comment: str, distribution_id: str | None
             "Aliases": config.get("Aliases", {}),
             "ViewerCertificate": config.get("ViewerCertificate", {}),
         }
-    for page in cloudfront.get_paginator("list_distributions").paginate():
-        for item in page.get("DistributionList", {}).get("Items", []) or []:
-            if item.get("Comment") == comment:
-                return item
+    for item in (paginate(cloudfront, "list_distributions", "DistributionList") or {}).get("Items") or []:
+        if item.get("Comment") == comment:
+            return item
     return None
 
 
@@ -44,15 +45,17 @@ def find_certificate(acm: Any, domain: str, certificate_arn: str | None = None) 
     """The certificate ``certificate_arn``, or the newest one for ``*.<domain>`` (an ISSUED one first)."""
     if not certificate_arn:
         wanted = f"*.{domain}"
-        candidates = []
-        for page in acm.get_paginator("list_certificates").paginate():
-            candidates += [c for c in page.get("CertificateSummaryList", []) if c.get("DomainName") == wanted]
+        listed = paginate(acm, "list_certificates", "CertificateSummaryList")
+        candidates = [c for c in listed if c.get("DomainName") == wanted]
         if not candidates:
             return None
-        described = [acm.describe_certificate(CertificateArn=c["CertificateArn"])["Certificate"] for c in candidates]
+        described = [
+            acm.describe_certificate(aws_retry=True, CertificateArn=c["CertificateArn"])["Certificate"]
+            for c in candidates
+        ]
         described.sort(key=lambda c: (c.get("Status") == "ISSUED", str(c.get("CreatedAt", ""))), reverse=True)
         return described[0]
-    return acm.describe_certificate(CertificateArn=certificate_arn)["Certificate"]
+    return acm.describe_certificate(aws_retry=True, CertificateArn=certificate_arn)["Certificate"]
 
 
 def zone_for(zones: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -71,17 +74,14 @@ def zone_for(zones: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 
 def list_zones(route53: Any) -> list[dict[str, Any]]:
-    zones: list[dict[str, Any]] = []
-    for page in route53.get_paginator("list_hosted_zones").paginate():
-        zones += page.get("HostedZones", [])
-    return zones
+    return paginate(route53, "list_hosted_zones", "HostedZones")
 
 
 def record_present(route53: Any, zone_id: str, name: str, rtype: str, value: str) -> bool:
     """Whether the zone holds the record ``name`` ``rtype`` with ``value`` (one read, no listing of the zone)."""
     wanted = name.rstrip(".").lower()
     answer = route53.list_resource_record_sets(
-        HostedZoneId=zone_id, StartRecordName=name, StartRecordType=rtype, MaxItems="1"
+        aws_retry=True, HostedZoneId=zone_id, StartRecordName=name, StartRecordType=rtype, MaxItems="1"
     )
     for record in answer.get("ResourceRecordSets", []):
         if record["Name"].rstrip(".").lower() == wanted and record["Type"] == rtype:

@@ -8,7 +8,8 @@ from the state object in the S3 backend (every ``id``, ``arn`` and security-grou
 instance). Each orphan gets the two ways to settle it: a Terraform ``import`` block in the form the hashicorp/aws
 provider's import expects, or the AWS CLI command that deletes it. Nothing here writes anything.
 
-Functions take plain values and clients (``client_for(service, region)``), never the Ansible module.
+Functions take plain values and the collection's client factory (``client_for(service, region)``, aws_client), never
+the Ansible module.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timezone
 from typing import Any
-from typing import Callable
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -27,7 +27,12 @@ try:
 except ImportError:  # reported by AnsibleAWSModule
     BotoCoreError = ClientError = Exception
 
-ClientFor = Callable[[str, str], Any]
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import ClientFactory
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+
+ClientFor = ClientFactory
 
 # Where the resource's name or id ends in its ARN, per (service, resource type) of the ARN:
 #   id: the last path segment; arn: the whole ARN; name: everything after the resource type;
@@ -188,16 +193,13 @@ def read_state(s3: Any, bucket: str, key: str) -> dict[str, Any]:
     deleting a working environment.
     """
     try:
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    except ClientError as e:
-        code = e.response.get("Error", {}).get("Code", "")
-        if code in ("NoSuchKey", "NoSuchBucket", "404"):
-            raise OrphanError(
-                f"No Terraform state at s3://{bucket}/{key} ({code}): the stack was never applied to this environment, "
-                "or the bucket or key is not the terraform_stack backend's. Without the state every tagged resource "
-                "would look unmanaged, so none is listed."
-            ) from None
-        raise
+        body = s3.get_object(aws_retry=True, Bucket=bucket, Key=key)["Body"].read()
+    except is_boto3_error_code(["NoSuchKey", "NoSuchBucket", "404"]) as e:
+        raise OrphanError(
+            f"No Terraform state at s3://{bucket}/{key} ({error_code(e)}): the stack was never applied to this "
+            "environment, or the bucket or key is not the terraform_stack backend's. Without the state every tagged "
+            "resource would look unmanaged, so none is listed."
+        ) from None
     try:
         state = json.loads(body)
     except ValueError:
@@ -235,7 +237,9 @@ def tagged_resources(tagging: Any, project: str, environment: str) -> list[dict[
     found: list[dict[str, Any]] = []
     token = ""
     for _page in range(1000):  # bounded: 100 000 resources
-        response = tagging.get_resources(TagFilters=filters, ResourcesPerPage=100, PaginationToken=token)
+        response = tagging.get_resources(
+            aws_retry=True, TagFilters=filters, ResourcesPerPage=100, PaginationToken=token
+        )
         found.extend(response.get("ResourceTagMappingList") or [])
         token = response.get("PaginationToken") or ""
         if not token:
@@ -270,7 +274,7 @@ def display_id(arn: Arn) -> str:
 def _rule_details(client_for: ClientFor, region: str, rule_id: str) -> dict[str, str]:
     """The group and direction of a security-group rule (its ARN says neither)."""
     try:
-        rules = client_for("ec2", region).describe_security_group_rules(SecurityGroupRuleIds=[rule_id])
+        rules = client_for("ec2", region).describe_security_group_rules(aws_retry=True, SecurityGroupRuleIds=[rule_id])
     except (BotoCoreError, ClientError):  # the fix then names the placeholder to fill in
         return {}
     for rule in rules.get("SecurityGroupRules") or []:
@@ -282,35 +286,37 @@ def _created(client_for: ClientFor, arn: Arn) -> datetime | None:
     """When the object was created, from the services that say it; None from the others (and on any failure)."""
     region = arn.region or "us-east-1"
     key = (arn.service, arn.resource_type)
+
+    def read(service: str, operation: str, **kwargs: Any) -> dict[str, Any]:
+        return getattr(client_for(service, region), operation)(aws_retry=True, **kwargs)
+
     try:
         if key == ("logs", "log-group"):
-            groups = client_for("logs", region).describe_log_groups(logGroupNamePrefix=arn.name).get("logGroups") or []
+            groups = read("logs", "describe_log_groups", logGroupNamePrefix=arn.name).get("logGroups") or []
             for group in groups:
                 if group.get("logGroupName") == arn.name and group.get("creationTime"):
                     return datetime.fromtimestamp(group["creationTime"] / 1000, tz=timezone.utc)
         elif key == ("elasticloadbalancing", "loadbalancer"):
-            lbs = client_for("elbv2", region).describe_load_balancers(LoadBalancerArns=[arn.arn])["LoadBalancers"]
+            lbs = read("elbv2", "describe_load_balancers", LoadBalancerArns=[arn.arn])["LoadBalancers"]
             return lbs[0].get("CreatedTime") if lbs else None
         elif key == ("elasticfilesystem", "file-system"):
-            systems = client_for("efs", region).describe_file_systems(FileSystemId=arn.last)["FileSystems"]
+            systems = read("efs", "describe_file_systems", FileSystemId=arn.last)["FileSystems"]
             return systems[0].get("CreationTime") if systems else None
         elif key == ("rds", "db"):
-            dbs = client_for("rds", region).describe_db_instances(DBInstanceIdentifier=arn.name)["DBInstances"]
+            dbs = read("rds", "describe_db_instances", DBInstanceIdentifier=arn.name)["DBInstances"]
             return dbs[0].get("InstanceCreateTime") if dbs else None
         elif key == ("ec2", "natgateway"):
-            gateways = client_for("ec2", region).describe_nat_gateways(NatGatewayIds=[arn.last])["NatGateways"]
+            gateways = read("ec2", "describe_nat_gateways", NatGatewayIds=[arn.last])["NatGateways"]
             return gateways[0].get("CreateTime") if gateways else None
         elif key == ("acm", "certificate"):
-            return (
-                client_for("acm", region).describe_certificate(CertificateArn=arn.arn)["Certificate"].get("CreatedAt")
-            )
+            return read("acm", "describe_certificate", CertificateArn=arn.arn)["Certificate"].get("CreatedAt")
         elif key == ("secretsmanager", "secret"):
-            return client_for("secretsmanager", region).describe_secret(SecretId=arn.arn).get("CreatedDate")
+            return read("secretsmanager", "describe_secret", SecretId=arn.arn).get("CreatedDate")
         elif key == ("kms", "key"):
-            return client_for("kms", region).describe_key(KeyId=arn.last)["KeyMetadata"].get("CreationDate")
+            return read("kms", "describe_key", KeyId=arn.last)["KeyMetadata"].get("CreationDate")
         elif key == ("ecs", "service"):
             cluster, _sep, service = arn.resource.rpartition("/")
-            services = client_for("ecs", region).describe_services(cluster=cluster, services=[service])["services"]
+            services = read("ecs", "describe_services", cluster=cluster, services=[service])["services"]
             return services[0].get("createdAt") if services else None
     except (BotoCoreError, ClientError, KeyError, IndexError):
         # An age is a courtesy: an object that cannot be read (no permission, just deleted) still is an orphan.

@@ -23,26 +23,26 @@ try:
 except ImportError:  # reported by AnsibleAWSModule
     BotoCoreError = ClientError = Exception
 
-# client(service name, region or None) -> a boto3 client
-ClientFactory = Callable[[str, Any], Any]
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import ClientFactory
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import paginate
 
 
 def _count(service: str, operation: str, key: str, **kwargs: Any) -> Callable[[ClientFactory], int]:
     def read(client: ClientFactory) -> int:
-        return len(client(service, None).get_paginator(operation).paginate(**kwargs).build_full_result().get(key, []))
+        return len(paginate(client(service, None), operation, key, **kwargs))
 
     return read
 
 
 def _hosted_zones(client: ClientFactory) -> int:
-    return int(client("route53", None).get_hosted_zone_count()["HostedZoneCount"])
+    return int(client("route53", None).get_hosted_zone_count(aws_retry=True)["HostedZoneCount"])
 
 
 def _nat_gateways_per_az(client: ClientFactory) -> int:
     ec2 = client("ec2", None)
-    subnets = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets()["Subnets"]}
-    gateways = ec2.get_paginator("describe_nat_gateways").paginate(
-        Filters=[{"Name": "state", "Values": ["pending", "available"]}]).build_full_result()["NatGateways"]
+    subnets = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets(aws_retry=True)["Subnets"]}
+    gateways = paginate(ec2, "describe_nat_gateways", "NatGateways",
+                        Filters=[{"Name": "state", "Values": ["pending", "available"]}])
     per_az: dict[str, int] = {}
     for gateway in gateways:
         zone = subnets.get(gateway.get("SubnetId"), "?")
@@ -75,7 +75,7 @@ LIMIT_ERRORS: dict[str, Quota] = {
                                         _count("ec2", "describe_security_groups", "SecurityGroups"), "security groups"),
     "RulesPerSecurityGroupLimitExceeded": Quota("vpc", "Inbound or outbound rules per security group", 60, "L-0EA8095F"),
     "AddressLimitExceeded": Quota("ec2", "EC2-VPC Elastic IPs", 5, "L-0263D0A3",
-                                  lambda client: len(client("ec2", None).describe_addresses()["Addresses"]), "Elastic IPs"),
+                                  lambda client: len(client("ec2", None).describe_addresses(aws_retry=True)["Addresses"]), "Elastic IPs"),
     "TooManyHostedZones": Quota("route53", "Hosted zones", 500, "L-4EA4796A", _hosted_zones, "hosted zones in the account",
                                 global_service=True),
     "TooManyLoadBalancers": Quota("elasticloadbalancing", "Application Load Balancers per Region", 50, None,
@@ -104,10 +104,9 @@ def quota_value(quota: Quota, servicequotas: Any) -> tuple[float, str, str | Non
     """(value, where it came from, quota code): Service Quotas' applied value, else AWS's documented default."""
     try:
         if quota.code:
-            found = servicequotas.get_service_quota(ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]
+            found = servicequotas.get_service_quota(aws_retry=True, ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]
             return float(found["Value"]), f"Service Quotas {quota.service} {quota.code}", quota.code
-        pages = servicequotas.get_paginator("list_service_quotas").paginate(ServiceCode=quota.service)
-        for item in pages.build_full_result().get("Quotas", []):
+        for item in paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=quota.service):
             if item.get("QuotaName") == quota.name:
                 return float(item["Value"]), f"Service Quotas {quota.service} {item['QuotaCode']}", item["QuotaCode"]
     except (BotoCoreError, ClientError, KeyError):
@@ -118,7 +117,7 @@ def quota_value(quota: Quota, servicequotas: Any) -> tuple[float, str, str | Non
 def explain_limit(code: str | None, client: ClientFactory, region: str) -> str:
     """One sentence: the quota behind ``code``, its value and source, the usage we can count, how to ask for more.
 
-    ``client(service, region)`` makes a client (region None: the caller's region). Empty when ``code`` is not a
+    ``client(service, region)`` makes a client (aws_client.AWSClients.client; region None: the caller's region). Empty when ``code`` is not a
     quota error of the table."""
     quota = LIMIT_ERRORS.get(code or "")
     if quota is None:

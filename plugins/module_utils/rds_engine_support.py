@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+
 STANDARD = "open-source-rds-standard-support"
 EXTENDED = "open-source-rds-extended-support"
 EXTENDED_DISABLED = "open-source-rds-extended-support-disabled"
@@ -61,8 +63,7 @@ def _ask_rds(
     except AttributeError:
         return None, "this SDK has no DescribeDBMajorEngineVersions"
     except Exception as e:  # botocore ClientError/BotoCoreError, NotImplemented from an endpoint without it
-        code = getattr(e, "response", {}).get("Error", {}).get("Code") if hasattr(e, "response") else None
-        return None, f"DescribeDBMajorEngineVersions failed ({code or type(e).__name__}): {str(e)[:200]}"
+        return None, f"DescribeDBMajorEngineVersions failed ({error_code(e) or type(e).__name__}): {str(e)[:200]}"
     for version in response.get("DBMajorEngineVersions", []):
         if version.get("Engine") == engine and version.get("MajorEngineVersion") == major:
             lifecycles = version.get("SupportedEngineLifecycles") or []

@@ -15,7 +15,7 @@ import time
 from typing import Any
 from typing import Callable
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import paginate
 
 PROPAGATION_HOURS = "48-72 hours"
 
@@ -117,7 +117,7 @@ def zone_nameservers(client: Any, zone_id: str) -> list[str]:
 def read_ns_records(client: Any, zone_id: str, zone_name: str) -> dict[str, dict[str, Any]]:
     """Every NS record set below the zone apex: name -> {ttl, values (as stored), nameservers (normalized)}."""
     apex = normalize_name(zone_name)
-    records = _list_record_sets(client, zone_id)
+    records = paginate(client, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
     result: dict[str, dict[str, Any]] = {}
     for record in records:
         name = normalize_name(record["Name"])
@@ -126,12 +126,6 @@ def read_ns_records(client: Any, zone_id: str, zone_name: str) -> dict[str, dict
         values = [r["Value"] for r in record.get("ResourceRecords", [])]
         result[name] = {"ttl": record.get("TTL"), "values": values, "nameservers": normalize_nameservers(values)}
     return result
-
-
-@AWSRetry.jittered_backoff()
-def _list_record_sets(client: Any, zone_id: str) -> list[dict]:
-    paginator = client.get_paginator("list_resource_record_sets")
-    return paginator.paginate(HostedZoneId=zone_id).build_full_result().get("ResourceRecordSets", [])
 
 
 # -- planning -----------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One run of ``route53_delegation``: check the request, read the parent and every child, plan, write, verify.
 
-The run takes the module's parameters as a plain dict and a client factory (``make_client(service, **credentials)``),
-never the module: the entry file builds the module and its (counted) clients, calls :meth:`DelegationRun.run` and
-turns its result into ``exit_json``, or a :class:`DelegationFailed` into ``fail_json``. So the order of the steps, and
+The run takes the module's parameters as a plain dict and the collection's client factory
+(``AWSClients.client(service, **credentials)``), never the module: the entry file builds the module and its (counted)
+clients, calls :meth:`DelegationRun.run` and turns its result into ``exit_json``, or a :class:`DelegationFailed` into
+``fail_json_aws`` (an AWS error) or ``fail_json``. So the order of the steps, and
 what each failure reports, are unit-tested with stubbed clients, and tested against the emulator through the module.
 """
 
@@ -27,18 +28,19 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils import route53_de
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import ClientFactory
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
 
-ClientFactory = Callable[..., Any]
-
 
 class DelegationFailed(Exception):
-    """The run stops: ``msg`` is the task's message, ``extra`` the other keys of the failed result."""
+    """The run stops: ``msg`` is the task's message, ``extra`` the other keys of the failed result, ``error`` the AWS
+    exception behind it (whose own words ``fail_json_aws`` adds after ``msg``), if any."""
 
-    def __init__(self, msg: str, **extra: Any) -> None:
+    def __init__(self, msg: str, error: Exception | None = None, **extra: Any) -> None:
         super().__init__(msg)
         self.msg = msg
+        self.error = error
         self.extra = extra
 
 
@@ -102,7 +104,10 @@ class DelegationRun:
             raise DelegationFailed(str(e)) from e
         except (BotoCoreError, ClientError) as e:
             raise DelegationFailed(
-                connection_failure_message(e, profile, action=f"read the parent zone {self.parent_zone}")
+                connection_failure_message(
+                    e, profile, action=f"read the parent zone {self.parent_zone}", with_error=False
+                ),
+                error=e,
             ) from e
         return route53, zone, records, servers
 
@@ -167,10 +172,13 @@ class DelegationRun:
         except r53d.AmbiguousZoneError as e:
             raise DelegationFailed(str(e)) from e
         except (r53d.DelegationError, BotoCoreError, ClientError) as e:
+            aws_error = None if isinstance(e, r53d.DelegationError) else e
             reason = (
                 str(e)
-                if isinstance(e, r53d.DelegationError)
-                else connection_failure_message(e, profile, action=f"read the child zone {zone} in {where}")
+                if aws_error is None
+                else connection_failure_message(
+                    e, profile, action=f"read the child zone {zone} in {where}", with_error=False
+                )
             )
             steps = r53d.manual_delegation_steps(
                 self.parent_zone,
@@ -183,7 +191,7 @@ class DelegationRun:
                 self.params["ttl"],
             )
             raise DelegationFailed(
-                f"Cannot reach the child account for {zone}: {reason}\n{steps}", manual_steps=steps
+                f"Cannot reach the child account for {zone}: {reason}\n{steps}", error=aws_error, manual_steps=steps
             ) from e
 
     # -- the run -------------------------------------------------------------------------------
@@ -264,9 +272,9 @@ class DelegationRun:
                 if p["change"] and p["after"]
             )
             msg = connection_failure_message(
-                e, params.get("profile"), action=f"write the NS records in {self.parent_zone}"
+                e, params.get("profile"), action=f"write the NS records in {self.parent_zone}", with_error=False
             )
-            raise DelegationFailed(f"{msg}\n{steps}".strip(), manual_steps=steps) from e
+            raise DelegationFailed(f"{msg}\n{steps}".strip(), error=e, manual_steps=steps) from e
         if params["wait"] and change["status"] != "INSYNC":
             raise DelegationFailed(
                 f"Route 53 change {change['id']} is still {change['status']} after {params['wait_timeout']}s. "

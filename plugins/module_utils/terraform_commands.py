@@ -16,6 +16,8 @@ import shutil
 from typing import Any
 from typing import Callable
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformCommandError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformPlanChanged
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import binary_not_found
@@ -176,6 +178,14 @@ def run_plan(
         "plan_file": os.path.abspath(plan_file),
         "summary": summary.to_dict(),
     }
+
+
+def state_object_version(s3: Any, bucket: str, key: str) -> str | None:
+    """The version of the state object before an apply; None when there is none yet (the first apply)."""
+    try:
+        return s3.head_object(aws_retry=True, Bucket=bucket, Key=key).get("VersionId")
+    except is_boto3_error_code(["404", "NoSuchKey"]):
+        return None
 
 
 def state_version_record(

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import QUOTAS_URL
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import ClientFactory
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import ClientFactory
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import explain_limit
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import limit_code_in
 
@@ -30,8 +30,8 @@ class TerraformError(Exception):
         self.message = message
         self.details = details
 
-    def fail_json(self, module) -> None:
-        module.fail_json(msg=self.message, **self.details)
+    def fail_json(self, module, **extra: Any) -> None:
+        module.fail_json(msg=self.message, **self.details, **extra)
 
 
 class TerraformBinaryNotFound(TerraformError):

@@ -98,6 +98,11 @@ environment:
   returned: success
   type: str
   sample: prod
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"sts.GetCallerIdentity": 2}
 verified:
   description: Every profile asserted by this task and the account it landed in.
   returned: success
@@ -115,33 +120,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import caller_identity
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import ambient_keys_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
-
-
-def _identity(module, profile: str | None, own: bool) -> dict:
-    """STS identity of the module's own credentials, or of another profile of the run."""
-    problem = missing_profile_message(profile) or (ambient_keys_message(profile, module.params) if own else None)
-    if problem:
-        module.fail_json(msg=problem)
-    extra = (
-        {}
-        if own
-        else {
-            "profile_name": profile,
-            "aws_access_key_id": None,
-            "aws_secret_access_key": None,
-            "aws_session_token": None,
-        }
-    )
-    try:
-        return aws_client(module, "sts", **extra).get_caller_identity(aws_retry=True)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json(msg=connection_failure_message(e, profile))
 
 
 def main():
@@ -176,8 +161,15 @@ def main():
     checks = [(params.get("profile"), params["expected_account_id"], params.get("environment"), True)]
     checks += [(o["profile"], o["account_id"], o.get("environment"), False) for o in params["additional_profiles"]]
     verified = []
+    clients = AWSClients.from_module(module)
     for profile, account_id, environment, own in checks:
-        identity = _identity(module, profile, own)
+        problem = missing_profile_message(profile) or (ambient_keys_message(profile, params) if own else None)
+        if problem:
+            module.fail_json(msg=problem, api_calls=clients.api_calls)
+        try:
+            identity = caller_identity(clients.client, None if own else profile)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            fail_aws(module, e, clients, profile=profile)
         try:
             result = assert_account(
                 identity,
@@ -187,13 +179,18 @@ def main():
                 profile=profile,
             )
         except AccountMismatchError as e:
-            module.fail_json(msg=str(e), account_id=identity.get("Account"), expected_account_id=account_id)
+            module.fail_json(
+                msg=str(e),
+                account_id=identity.get("Account"),
+                expected_account_id=account_id,
+                api_calls=clients.api_calls,
+            )
         verified.append(
             {"profile": profile or "", "account_id": result["account_id"], "environment": result["environment"]}
         )
         if own:
             main_result = result
-    module.exit_json(changed=False, verified=verified, **main_result)
+    module.exit_json(changed=False, verified=verified, api_calls=clients.api_calls, **main_result)
 
 
 if __name__ == "__main__":

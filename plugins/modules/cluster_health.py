@@ -46,6 +46,11 @@ options:
       - The environment's domain (for example V(wpdev.kimmyai.io)) - the Route53 zone, the C(*.domain) certificate and
         the CloudFront aliases are checked against it. Without it those checks are skipped.
     type: str
+  example_tenant:
+    description:
+      - The tenant name of the example URL in the report and summary (C(<example_tenant>.<domain>)). The role passes the
+        inventory's C(bbws_example_tenant). Without it (or without O(domain)) the report has no example URL.
+    type: str
   zone:
     description:
       - The public hosted zone that holds the environment's records (the domain, C(*.domain) and the ACM validation
@@ -305,10 +310,10 @@ summary:
   type: str
   sample: "=== CLUSTER DEV: HEALTHY ===\n..."
 api_calls:
-  description: AWS API calls the report took.
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
   returned: always
-  type: int
-  sample: 31
+  type: dict
+  sample: {"ecs.DescribeClusters": 1, "elbv2.DescribeTargetHealth": 2, "sts.GetCallerIdentity": 1}
 duration_seconds:
   description: How long reading and analysing took.
   returned: always
@@ -352,35 +357,21 @@ report_files:
 """
 
 import time
-from datetime import datetime
-from datetime import timezone
 
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import TenantCost
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_run as run
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import FANOUT_WORKERS
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import MAX_WORKERS
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import writable_folder_problem
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import rebuild_index
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import since_last
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import access_points
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import closing_block
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_report import write_reports
 
 RESOURCE_KEYS = ("vpc_id", "ecs_cluster_name", "alb_arn", "rds_identifier", "efs_id", "route53_zone_id",
                  "acm_certificate_arn", "cloudfront_distribution_id", "log_group_name")
@@ -393,6 +384,7 @@ def main():
             project=dict(type="str", default="bbws"),
             domain=dict(type="str"),
             zone=dict(type="str"),
+            example_tenant=dict(type="str"),
             custom_domain=dict(type="str", default="auto", choices=["on", "off", "auto"]),
             certificate_fallback=dict(type="str"),
             history_dir=dict(type="path"),
@@ -426,73 +418,25 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    for option in ("task_cpu", "tasks", "db_connections"):
-        if params["tenant_cost"][option] is not None and params["tenant_cost"][option] <= 0:
-            module.fail_json(msg=f"tenant_cost.{option} must be a positive number, got {params['tenant_cost'][option]}")
-    if params["wait_timeout"] < 0:
-        module.fail_json(msg=f"wait_timeout must be 0 (do not wait) or a number of seconds, got {params['wait_timeout']}")
-    problem = missing_profile_message(params.get("profile"))
-    for what, folder in (("report_dir", params["report_dir"]), ("history_dir", params["history_dir"])):
-        problem = problem or writable_folder_problem(what, folder)
-    if params.get("expected_account_id"):
-        try:
-            validate_account_id(params["expected_account_id"])
-        except ValueError as e:
-            problem = problem or str(e)
+    problem = run.option_problem(params)
     if problem:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, api_calls={})
 
     started = time.monotonic()
-    counter = CallCounter()
-    region, endpoint, connect_kwargs = get_aws_connection_info(module)
+    # This process ends with the report (the module's own, or the task's process on the controller, see the action
+    # plugin): the objects it keeps to the end are kept out of the garbage collector's sight (AWSClients freeze).
+    aws = module_clients(module, max_pool_connections=MAX_WORKERS * FANOUT_WORKERS, freeze=True)
     try:
-        # This process ends with the report (the module's own, or the task's process on the controller, see the
-        # action plugin): the objects it keeps to the end are kept out of the garbage collector's sight (make_clients).
-        clients = make_clients(region, endpoint, connect_kwargs, params["edge_region"], counter, freeze=True)
+        clients = make_clients(aws, params["edge_region"])
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
-        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
+        fail_aws(module, e, aws)
 
-    ctx = Context(params["environment"], params["project"], module.region, params["domain"], params["resources"],
-                  params["wait_timeout"], zone=params["zone"], edge_region=params["edge_region"])
-    snapshot = collect(clients, ctx)
+    snapshot = collect(clients, run.context(params, module.region))
     identity = snapshot.pop("identity")
-    if identity.get("error"):
-        # Nothing else can have worked either: stop with the one clear reason (credentials, endpoint, ...).
-        module.fail_json(msg=identity["error"])
-    if params.get("expected_account_id") and identity.get("account_id") != params["expected_account_id"]:
-        # Every other read was of the wrong account: the cause is the account, not a missing cluster.
-        module.fail_json(
-            msg=mismatch_message(
-                params["expected_account_id"], params["environment"], str(identity.get("account_id")),
-                normalize_known_accounts(params.get("known_accounts")), params.get("profile"),
-            ),
-            account_id=identity.get("account_id"),
-        )
-
-    env = Env(params["environment"], params["project"], module.region, params["edge_region"], params.get("profile"),
-              params["domain"], params["policy"], custom_domain=params["custom_domain"],
-              fallback=params["certificate_fallback"], zone=params["zone"], expected_alarms=params["expected_alarms"],
-              tenant_cost=TenantCost.from_options(params["tenant_cost"]), warning_tenants=params["capacity_warning_tenants"])
-    analysis = analyse(snapshot, env).as_dict()
-    report = {
-        "environment": params["environment"],
-        "account_id": identity["account_id"],
-        "region": module.region,
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        **analysis,
-        "access_points": access_points(snapshot, params["domain"], params["zone"]),
-        "api_calls": counter.total,
-        "api_calls_by_service": dict(sorted(counter.by_service.items())),
-        "duration_seconds": round(time.monotonic() - started, 3),
-    }
-    history = params["history_dir"] if params["report_dir"] else None
-    if history:
-        report["since_last"] = since_last(history, report)
-    if params["report_dir"]:
-        report["report_files"] = write_reports({**report, "resources": snapshot}, params["report_dir"])
-    if history:
-        report["history_index"] = rebuild_index(history)
-    report["summary"] = closing_block(report)
+    problem = run.identity_problem(params, identity)
+    if problem:
+        module.fail_json(msg=problem, account_id=identity.get("account_id"), api_calls=aws.api_calls)
+    report = run.build_report(params, module.region, identity["account_id"], snapshot, aws.api_calls, started)
     module.exit_json(changed=False, **report)
 
 

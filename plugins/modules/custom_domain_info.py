@@ -71,6 +71,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"ssm.GetParameter": 1, "cloudfront.ListDistributions": 1, "acm.DescribeCertificate": 1}
 enabled:
   description: Whether the stack serves the custom domain (the value of C(enable_custom_domain)).
   returned: success
@@ -108,22 +113,12 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import custom_domain
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.edge import find_distribution
-
-
-def read_record(ssm, name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return ssm.get_parameter(aws_retry=True, Name=name)["Parameter"]["Value"]
-    except is_boto3_error_code("ParameterNotFound"):
-        return None
 
 
 def main():
@@ -141,16 +136,17 @@ def main():
     )
     params = module.params
     location = f"ssm:{params['record']}" if params.get("record") else ""
+    clients = module_clients(module)
     try:
-        text = read_record(aws_client(module, "ssm"), params.get("record"))
-        distribution = find_distribution(aws_client(module, "cloudfront"), params["name"])
+        text = custom_domain.read_record(clients.client("ssm"), params.get("record"))
+        distribution = find_distribution(clients.client("cloudfront"), params["name"])
         arn = custom_domain.certificate_arn(distribution)
         status = None
         if arn:
-            acm = aws_client(module, "acm", region=params["certificate_region"])
+            acm = clients.client("acm", region=params["certificate_region"])
             status = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]["Status"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json_aws(e, msg=connection_failure_message(e, params.get("profile"), action="read the edge state"))
+        fail_aws(module, e, clients, action="read the edge state")
     record = custom_domain.parse_record(text)
     live = custom_domain.serves(distribution, params["domain"], status)
     try:
@@ -164,8 +160,10 @@ def main():
             location,
         )
     except ValueError as e:
-        module.fail_json(msg=str(e))
-    module.exit_json(changed=False, live=live, record=record, record_location=location, **decision)
+        module.fail_json(msg=str(e), api_calls=clients.api_calls)
+    module.exit_json(
+        changed=False, live=live, record=record, record_location=location, api_calls=clients.api_calls, **decision
+    )
 
 
 if __name__ == "__main__":

@@ -75,6 +75,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"cloudfront.ListDistributions": 1, "acm.DescribeCertificate": 1}
 certificate:
   description: The certificate; null when there is none for the domain.
   returned: always
@@ -128,9 +133,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.edge import read_edge
 
 
@@ -147,14 +151,12 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    problem = missing_profile_message(params.get("profile"))
-    if problem:
-        module.fail_json(msg=problem)
+    clients = module_clients(module)
     try:
         result = read_edge(
-            acm=aws_client(module, "acm", region=params["certificate_region"]),
-            cloudfront=aws_client(module, "cloudfront"),
-            route53=aws_client(module, "route53"),
+            acm=clients.client("acm", region=params["certificate_region"]),
+            cloudfront=clients.client("cloudfront"),
+            route53=clients.client("route53"),
             domain=params["domain"],
             comment=params["name"],
             certificate_arn=params.get("certificate_arn"),
@@ -162,8 +164,8 @@ def main():
             zone=params.get("zone"),
         )
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
-    module.exit_json(changed=False, **result)
+        fail_aws(module, e, clients)
+    module.exit_json(changed=False, api_calls=clients.api_calls, **result)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"sts.GetCallerIdentity": 1, "s3.GetObject": 1, "resourcegroupstaggingapi.GetResources": 2}
 orphans:
   description: The tagged resources the state does not manage, sorted by region, type and id; C([]) when none.
   returned: success
@@ -176,12 +181,11 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import mismatch_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import caller_identity
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import expected_account_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import missing_profile_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.orphans import OrphanError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.orphans import find_orphans
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.orphans import read_state
@@ -202,35 +206,19 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    problem = missing_profile_message(params.get("profile"))
     if params.get("expected_account_id"):
         try:
             validate_account_id(params["expected_account_id"])
         except ValueError as e:
-            problem = problem or str(e)
-    if problem:
-        module.fail_json(msg=problem)
+            module.fail_json(msg=str(e), api_calls={})
+    clients = module_clients(module)
+    client_for = clients.client
     regions = params["regions"] or [module.region, "us-east-1"]
-    clients = {}
-
-    def client_for(service: str, region: str):
-        if (service, region) not in clients:
-            clients[(service, region)] = aws_client(module, service, region=region)
-        return clients[(service, region)]
-
     try:
-        account = client_for("sts", module.region).get_caller_identity()["Account"]
-        if params.get("expected_account_id") and account != params["expected_account_id"]:
-            module.fail_json(
-                msg=mismatch_message(
-                    params["expected_account_id"],
-                    params["environment"],
-                    account,
-                    normalize_known_accounts(params["known_accounts"]),
-                    params.get("profile"),
-                ),
-                account_id=account,
-            )
+        account = caller_identity(client_for)["Account"]
+        problem = expected_account_problem(params, account)
+        if problem:
+            module.fail_json(msg=problem, account_id=account, api_calls=clients.api_calls)
         state = read_state(
             client_for("s3", params["state_region"] or module.region), params["state_bucket"], params["state_key"]
         )
@@ -238,11 +226,13 @@ def main():
             client_for, params["project"], params["environment"], regions, state, module.region, params.get("profile")
         )
     except OrphanError as e:
-        module.fail_json(msg=str(e))
+        module.fail_json(msg=str(e), api_calls=clients.api_calls)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        module.fail_json(msg=connection_failure_message(e, params.get("profile")))
+        fail_aws(module, e, clients)
     result["state"].update(bucket=params["state_bucket"], key=params["state_key"])
-    module.exit_json(changed=False, regions=list(dict.fromkeys(regions)), account_id=account, **result)
+    module.exit_json(
+        changed=False, regions=list(dict.fromkeys(regions)), account_id=account, api_calls=clients.api_calls, **result
+    )
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ unmanaged_delegations:
   elements: dict
   sample: [{"zone": "old.kimmyai.io", "nameservers": ["ns-9.awsdns-9.com"]}]
 api_calls:
-  description: AWS API calls made by the module's clients, per operation (for throttling budgets).
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
   returned: always
   type: dict
   sample: {"route53.ListHostedZonesByName": 3, "route53.ChangeResourceRecordSets": 1}
@@ -234,11 +234,9 @@ diff:
   sample: {"before": {"wpdev.kimmyai.io": null}, "after": {"wpdev.kimmyai.io": {"ttl": 300, "nameservers": ["ns-1.awsdns-1.com"]}}}
 """
 
-from collections import Counter
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation_run import DelegationFailed
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.route53_delegation_run import DelegationRun
 
@@ -279,21 +277,14 @@ def main():
         ),
         supports_check_mode=True,
     )
-    calls: Counter = Counter()
-
-    def count(model, **_kwargs) -> None:
-        calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
-
-    def make_client(service: str, **credentials):
-        client = module.client(service, retry_decorator=AWSRetry.jittered_backoff(), **credentials)
-        client.client.meta.events.register("before-call", count)
-        return client
-
+    clients = AWSClients.from_module(module)
     try:
-        result = DelegationRun(module.params, make_client, check_mode=module.check_mode).run()
+        result = DelegationRun(module.params, clients.client, check_mode=module.check_mode).run()
     except DelegationFailed as e:
-        module.fail_json(msg=e.msg, api_calls=dict(calls), **e.extra)
-    module.exit_json(api_calls=dict(calls), **result)
+        if e.error is not None:
+            module.fail_json_aws(e.error, msg=e.msg, api_calls=clients.api_calls, **e.extra)
+        module.fail_json(msg=e.msg, api_calls=clients.api_calls, **e.extra)
+    module.exit_json(api_calls=clients.api_calls, **result)
 
 
 if __name__ == "__main__":

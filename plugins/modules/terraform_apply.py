@@ -73,6 +73,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"s3.HeadObject": 1}
 digest:
   description: The plan file's SHA-256 (equal to O(expected_digest)).
   returned: success
@@ -113,16 +118,16 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import TerraformCommands
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_apply
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_object_version
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import state_version_record
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
@@ -144,22 +149,13 @@ def main():
         required_together=[["state_bucket", "state_key"]],
     )
     params = module.params
+    clients = AWSClients.from_module(module)
     version = None
     if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:
         try:
-            head = aws_client(module, "s3").head_object(
-                aws_retry=True, Bucket=params["state_bucket"], Key=params["state_key"]
-            )
-            version = head.get("VersionId")
-        except is_boto3_error_code(["404", "NoSuchKey"]):
-            version = None  # the first apply: there is no state to go back to
-        except (
-            botocore.exceptions.BotoCoreError,
-            botocore.exceptions.ClientError,
-        ) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(
-                e, msg=connection_failure_message(e, params.get("profile"), action="read the state object's version")
-            )
+            version = state_object_version(clients.client("s3"), params["state_bucket"], params["state_key"])
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            fail_aws(module, e, clients, action="read the state object's version")
     try:
         commands = TerraformCommands(
             module.run_command, params["project_path"], resolve_binary(params["binary_path"]), aws_environment(params)
@@ -174,15 +170,15 @@ def main():
         )
     except TerraformLimitExceeded as e:
         if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is
-            e.explain(lambda service, region: aws_client(module, service, region), module.region)
-        e.fail_json(module)
+            e.explain(clients.client, module.region)
+        e.fail_json(module, api_calls=clients.api_calls)
     except TerraformError as e:
-        e.fail_json(module)
+        e.fail_json(module, api_calls=clients.api_calls)
     if params["state_bucket"] and params["state_snapshot"] and not module.check_mode:
         result["state_version"] = state_version_record(
             params["state_snapshot"], params["state_bucket"], params["state_key"], version, params.get("profile")
         )
-    module.exit_json(**result)
+    module.exit_json(api_calls=clients.api_calls, **result)
 
 
 if __name__ == "__main__":

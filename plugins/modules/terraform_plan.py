@@ -92,6 +92,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"service-quotas.GetServiceQuota": 1, "ec2.DescribeVpcs": 1}
 digest:
   description: SHA-256 of the plan file's bytes; approvals and M(bbws.ecs_cluster.terraform_apply) are bound to it.
   returned: success
@@ -176,7 +181,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_command
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_plan
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
 
@@ -197,6 +202,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    clients = AWSClients.from_module(module)
     try:
         commands = TerraformCommands(
             module.run_command, params["project_path"], resolve_binary(params["binary_path"]), aws_environment(params)
@@ -213,13 +219,14 @@ def main():
         )
     except TerraformLimitExceeded as e:
         if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is
-            e.explain(lambda service, region: aws_client(module, service, region), module.region)
-        e.fail_json(module)
+            e.explain(clients.client, module.region)
+        e.fail_json(module, api_calls=clients.api_calls)
     except TerraformError as e:
-        e.fail_json(module)
+        e.fail_json(module, api_calls=clients.api_calls)
     summary = result["summary"]
     module.exit_json(
         diff={"before": "", "after": "\n".join(f"{c['kind']}: {c['address']}" for c in summary["resource_changes"])},
+        api_calls=clients.api_calls,
         **result,
     )
 

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 import emulated_cluster
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import explain_limit
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan
 
@@ -19,8 +20,8 @@ VPC_LIMIT = "Error: creating EC2 VPC: operation error EC2: CreateVpc, VpcLimitEx
 
 
 def clients(profile: str = "Tebogo-dev"):
-    session = boto3.Session(profile_name=profile, region_name=REGION)
-    return lambda service, region: session.client(service, region_name=region or REGION)
+    """The collection's client factory, as the terraform modules give it to explain_limit."""
+    return AWSClients(REGION, None, {"profile_name": profile}).client
 
 
 def test_vpc_limit_names_the_quota_its_service_quotas_value_and_the_vpcs_in_use(aws):

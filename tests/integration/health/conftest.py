@@ -33,6 +33,7 @@ def module_args(environment: str, **extra) -> dict:
         "environment": environment,
         "domain": facts["bbws_domain"],
         "zone": facts["bbws_dns_zone"],
+        "example_tenant": facts["bbws_example_tenant"],
         "policy": inventory_policy(environment),
         "wait_timeout": 0,
         **extra,

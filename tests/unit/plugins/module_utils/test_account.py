@@ -6,6 +6,8 @@ import pytest
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import AccountMismatchError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import assert_account
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import caller_identity
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import expected_account_problem
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import normalize_known_accounts
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 
@@ -67,3 +69,27 @@ def test_mismatch_with_unknown_account():
 def test_environment_contradicting_registry_is_refused():
     with pytest.raises(AccountMismatchError, match="registered as dev, but the run targets sit"):
         assert_account({"Account": "536580886816"}, "536580886816", "sit", REGISTRY)
+
+
+def test_expected_account_problem_only_when_the_account_differs():
+    params = {"expected_account_id": "536580886816", "environment": "dev", "known_accounts": None, "profile": "p"}
+    assert expected_account_problem(params, "536580886816") is None
+    assert expected_account_problem({**params, "expected_account_id": None}, "815856636111") is None
+    assert expected_account_problem(params, "815856636111").startswith("Account ID mismatch: expected 536580886816 (dev)")
+
+
+def test_caller_identity_of_another_profile_carries_no_keys_of_the_module():
+    asked = []
+
+    class Sts:
+        def get_caller_identity(self, aws_retry=False):
+            return {"Account": "536580886816", "retried": aws_retry}
+
+    def make_client(service, **credentials):
+        asked.append((service, credentials))
+        return Sts()
+
+    assert caller_identity(make_client)["retried"] is True
+    caller_identity(make_client, "Tebogo-dev")
+    assert asked == [("sts", {}), ("sts", {"profile_name": "Tebogo-dev", "aws_access_key_id": None,
+                                           "aws_secret_access_key": None, "aws_session_token": None})]

@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_analysis as analysis
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_connectivity as connectivity
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_report as report
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import read_rds
@@ -92,14 +93,14 @@ def test_healthy_snapshot_is_healthy():
 )
 def test_path_status(egress, ingress, missing):
     groups = {"sg-ecs": sg("sg-ecs", "ecs", egress=egress), "sg-rds": sg("sg-rds", "rds", ingress=ingress)}
-    assert analysis.path_status(groups, ["sg-ecs"], ["sg-rds"], 3306, VPC_CIDR) == missing
+    assert connectivity.path_status(groups, ["sg-ecs"], ["sg-rds"], 3306, VPC_CIDR) == missing
 
 
 def test_port_ranges_cover_the_port():
     wide = {"protocol": "tcp", "from_port": 1000, "to_port": 4000, "cidrs": [], "groups": ["sg-ecs"], "prefix_lists": []}
     groups = {"sg-ecs": sg("sg-ecs", "ecs", egress=[rule(3306, ["sg-rds"])]), "sg-rds": sg("sg-rds", "rds", ingress=[wide])}
-    assert analysis.path_status(groups, ["sg-ecs"], ["sg-rds"], 3306, VPC_CIDR) == []
-    assert analysis.path_status(groups, ["sg-ecs"], ["sg-rds"], 5432, VPC_CIDR) == ["egress", "ingress"]
+    assert connectivity.path_status(groups, ["sg-ecs"], ["sg-rds"], 3306, VPC_CIDR) == []
+    assert connectivity.path_status(groups, ["sg-ecs"], ["sg-rds"], 5432, VPC_CIDR) == ["egress", "ingress"]
 
 
 def test_internet_on_the_ecs_group_is_not_least_privilege():
@@ -213,7 +214,8 @@ def full_report() -> dict:
     snapshot["network"]["security_groups"]["sg-rds"]["ingress"] = []
     result = analysis.analyse(snapshot, ENV).as_dict()
     return {"environment": "dev", "account_id": "536580886816", "region": "af-south-1", "generated_at": "now", **result,
-            "access_points": report.access_points(snapshot, "wpdev.kimmyai.io"), "api_calls": 28, "duration_seconds": 0.5}
+            "access_points": report.access_points(snapshot, "wpdev.kimmyai.io", example_tenant="banana"),
+            "api_calls": {"ecs.DescribeClusters": 20, "rds.DescribeDBInstances": 8}, "duration_seconds": 0.5}
 
 
 def test_html_is_self_contained_and_escaped():

@@ -26,7 +26,7 @@ LOG_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/bbws-dev:*"
 
 
 class Client:
-    """Answers the calls find_orphans makes, in AWS's response shapes."""
+    """Answers the calls find_orphans makes, in AWS's response shapes (``aws_retry`` is the client layer's switch)."""
 
     def __init__(self, arns: list[str]):
         self.arns = arns
@@ -35,17 +35,17 @@ class Client:
         tags = [{"Key": "Project", "Value": "bbws"}, {"Key": "Environment", "Value": "dev"}]
         return {"ResourceTagMappingList": [{"ResourceARN": a, "Tags": tags} for a in self.arns]}
 
-    def describe_security_group_rules(self, SecurityGroupRuleIds):
+    def describe_security_group_rules(self, SecurityGroupRuleIds, aws_retry=False):
         return {
             "SecurityGroupRules": [
                 {"SecurityGroupRuleId": SecurityGroupRuleIds[0], "GroupId": "sg-0def", "IsEgress": True}
             ]
         }
 
-    def describe_log_groups(self, logGroupNamePrefix):
+    def describe_log_groups(self, logGroupNamePrefix, aws_retry=False):
         return {"logGroups": [{"logGroupName": logGroupNamePrefix, "creationTime": 1_700_000_000_000}]}
 
-    def describe_services(self, cluster, services):
+    def describe_services(self, cluster, services, aws_retry=False):
         return {"services": []}
 
 

@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import rds_engine_support as support
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Analysis
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import CallCounter
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import read_rds
@@ -100,7 +100,7 @@ def test_read_rds_reports_the_support_status_through_the_retrying_clients(aws):
         MasterUsername="dbadmin",
         MasterUserPassword="not-a-real-password-1",
     )
-    clients = make_clients("af-south-1", aws.endpoint, {}, "us-east-1", CallCounter())
+    clients = make_clients(AWSClients("af-south-1", aws.endpoint, {}), "us-east-1")
     start = time.monotonic()
     result = read_rds(clients["rds"], clients["secretsmanager"], Context("dev"))
     assert time.monotonic() - start < 30

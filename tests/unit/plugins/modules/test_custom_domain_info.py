@@ -17,6 +17,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.modules import custom_domain_i
 from .stubs import ExitJson
 from .stubs import FailJson
 from .stubs import StubClient
+from .stubs import stub_aws
 
 DOMAIN = "wpdev.kimmyai.io"
 CERT = "arn:aws:acm:us-east-1:536580886816:certificate/abc"
@@ -65,9 +66,7 @@ def run_main(monkeypatch, clients: dict, **options) -> tuple[str, dict, MagicMoc
     module.fail_json.side_effect = FailJson
     module.fail_json_aws.side_effect = FailJson
     monkeypatch.setattr(custom_domain_info, "AnsibleAWSModule", lambda **spec: module)
-    monkeypatch.setattr(
-        custom_domain_info, "aws_client", lambda _module, service, region=None: clients[(service, region)]
-    )
+    stub_aws(monkeypatch, lambda service, region, _params: clients[(service, region)])
     try:
         custom_domain_info.main()
     except ExitJson:

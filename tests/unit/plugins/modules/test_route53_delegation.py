@@ -19,6 +19,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.modules import route53_delegat
 from .stubs import ExitJson
 from .stubs import FailJson
 from .stubs import StubClient
+from .stubs import stub_aws
 
 PARENT_ACCOUNT, DEV_ACCOUNT = "093646564004", "536580886816"
 PARENT_NS = ["ns-p1.awsdns-1.com", "ns-p2.awsdns-2.net"]
@@ -77,16 +78,17 @@ def run_main(monkeypatch, clients: dict, check_mode: bool = False, **options) ->
     }
     params.update(options)
     module = MagicMock(params=params, check_mode=check_mode)
-    module.client.side_effect = lambda service, **kw: clients[(service, kw.get("aws_access_key_id"))]
+    stub_aws(monkeypatch, lambda service, region, kw: clients[(service, kw.get("aws_access_key_id"))])
     module.exit_json.side_effect = ExitJson
     module.fail_json.side_effect = FailJson
+    module.fail_json_aws.side_effect = FailJson
     monkeypatch.setattr(route53_delegation, "AnsibleAWSModule", lambda **spec: module)
     try:
         route53_delegation.main()
     except ExitJson:
         return "exit", module.exit_json.call_args.kwargs, module
     except FailJson:
-        return "fail", module.fail_json.call_args.kwargs, module
+        return "fail", (module.fail_json_aws.call_args or module.fail_json.call_args).kwargs, module
     raise AssertionError("main() returned without exit_json or fail_json")
 
 
