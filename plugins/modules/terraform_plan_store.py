@@ -129,6 +129,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_calls:
+  description: The AWS API calls the task made, per C(<service>.<Operation>); their sum is the total.
+  returned: always
+  type: dict
+  sample: {"s3.HeadObject": 3, "s3.PutObject": 3}
 location:
   description: Where the stashed plan file is (O(mode=stash)).
   returned: when O(mode=stash)
@@ -174,8 +179,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import aws_client
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import connection_failure_message
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import fail_aws
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import module_clients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import TerraformCommands
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import aws_environment
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import resolve_binary
@@ -212,9 +217,10 @@ def main():
     params = module.params
     stashing = params["mode"] == "stash"
     store = commands = None
+    clients = module_clients(module)
     try:
         if stashing or params["store"] == "s3":
-            store = PlanStore(aws_client(module, "s3"), params["bucket"], params["prefix"])
+            store = PlanStore(clients.client("s3"), params["bucket"], params["prefix"])
         if stashing:
             result = stash_plan(store, params["run_dir"], params["project_path"], module.check_mode)
         else:
@@ -237,11 +243,11 @@ def main():
                 check_mode=module.check_mode,
             )
     except TerraformError as e:
-        e.fail_json(module)
+        e.fail_json(module, api_calls=clients.api_calls)
     except (BotoCoreError, ClientError) as e:
         action = "stash the plan in" if stashing else "fetch the approved plan from"
-        module.fail_json_aws(e, msg=connection_failure_message(e, params.get("profile"), f"{action} the plan store"))
-    module.exit_json(**result)
+        fail_aws(module, e, clients, action=f"{action} the plan store")
+    module.exit_json(api_calls=clients.api_calls, **result)
 
 
 if __name__ == "__main__":

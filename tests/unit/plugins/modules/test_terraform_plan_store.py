@@ -53,11 +53,14 @@ def run_main(monkeypatch, params: dict, client=None, check_mode: bool = False) -
     monkeypatch.setattr(terraform_plan_store, "AnsibleAWSModule", lambda **spec: module)
     made = []
 
-    def aws_client(_module, service):
-        made.append(service)
-        return client
+    class Clients:  # the collection's client layer, handing out the test's S3 client
+        api_calls: dict = {}
 
-    monkeypatch.setattr(terraform_plan_store, "aws_client", aws_client)
+        def client(self, service):
+            made.append(service)
+            return client
+
+    monkeypatch.setattr(terraform_plan_store, "module_clients", lambda _module: Clients())
     monkeypatch.setattr(terraform_plan_store, "resolve_binary", lambda path: f"/usr/bin/{path}")
     module.clients_made = made
     try:
@@ -93,7 +96,7 @@ def test_a_local_load_needs_no_aws_client_and_no_terraform(monkeypatch, tmp_path
         "mode": "load", "project_path": str(tmp_path / "stack"), "digest": summary["digest"][:12],
         "artifacts_dir": str(tmp_path / "artifacts")})
     assert outcome == "exit"
-    assert result == {"changed": False, "fetched": False, "plan": summary,
+    assert result == {"api_calls": {}, "changed": False, "fetched": False, "plan": summary,
                       "run_dir": str(tmp_path / "artifacts" / "20260101T000000Z-dev")}
     assert module.clients_made == [] and module.run_command.call_count == 0
 
