@@ -35,7 +35,7 @@ def run_module(module, args: dict) -> ModuleResult:
         except SystemExit:
             pass
     text = out.getvalue().strip()
-    return ModuleResult(json.loads(text[text.index("{"):]))
+    return ModuleResult(json.loads(text[text.index("{") :]))
 
 
 def ansible_env(extra: dict | None = None) -> dict:

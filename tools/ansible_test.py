@@ -25,7 +25,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 # Outside the repository: inside it, ansible-test would ask git for the files, and git ignores build output.
-ROOT = Path(tempfile.gettempdir()) / f"bbws-ansible-test-{hashlib.sha256(str(REPO).encode()).hexdigest()[:10]}" / "ansible_collections"
+ROOT = (
+    Path(tempfile.gettempdir())
+    / f"bbws-ansible-test-{hashlib.sha256(str(REPO).encode()).hexdigest()[:10]}"
+    / "ansible_collections"
+)
 TARGET = ROOT / "bbws" / "ecs_cluster"
 DEPENDENCIES = ("amazon/aws", "community/aws")
 PIP_VERSION = "24.2"  # what this ansible-test bootstraps its managed venvs with

@@ -158,15 +158,18 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
     # Network: VPC, 2 public + 2 private subnets, IGW, NAT gateway(s).
     net = ipaddress.ip_network(facts["bbws_vpc_cidr"])
     subnets = list(net.subnets(new_prefix=24))
-    vpc_id = ec2.create_vpc(
-        CidrBlock=str(net), TagSpecifications=_spec("vpc", _tags(facts, f"{name}-vpc"))
-    )["Vpc"]["VpcId"]
+    vpc_id = ec2.create_vpc(CidrBlock=str(net), TagSpecifications=_spec("vpc", _tags(facts, f"{name}-vpc")))["Vpc"][
+        "VpcId"
+    ]
     cluster.vpc_id = vpc_id
     igw = ec2.create_internet_gateway(TagSpecifications=_spec("internet-gateway", _tags(facts, f"{name}-igw")))
     ec2.attach_internet_gateway(InternetGatewayId=igw["InternetGateway"]["InternetGatewayId"], VpcId=vpc_id)
     for index, suffix in enumerate(AZ_SUFFIXES):
         az = f"{region}{suffix}"
-        for kind, offset, ids in (("public", 0, cluster.public_subnet_ids), ("private", 10, cluster.private_subnet_ids)):
+        for kind, offset, ids in (
+            ("public", 0, cluster.public_subnet_ids),
+            ("private", 10, cluster.private_subnet_ids),
+        ):
             subnet = ec2.create_subnet(
                 VpcId=vpc_id,
                 CidrBlock=str(subnets[offset + index]),
@@ -192,7 +195,9 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
             VpcId=vpc_id,
             TagSpecifications=_spec("security-group", _tags(facts, f"{name}-{role}")),
         )["GroupId"]
-        ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        ec2.revoke_security_group_egress(
+            GroupId=group_id, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        )
         cluster.security_groups[role] = group_id
     sg = cluster.security_groups
     ec2.authorize_security_group_ingress(GroupId=sg["alb"], IpPermissions=[_cidr_rule(80), _cidr_rule(443)])
@@ -207,16 +212,25 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
     # Logs, IAM, ECS.
     logs = session.client("logs")
     cluster.log_group = f"/ecs/{environment}"
-    logs.create_log_group(logGroupName=cluster.log_group, tags={t["Key"]: t["Value"] for t in _tags(facts, cluster.log_group)})
+    logs.create_log_group(
+        logGroupName=cluster.log_group, tags={t["Key"]: t["Value"] for t in _tags(facts, cluster.log_group)}
+    )
     logs.put_retention_policy(logGroupName=cluster.log_group, retentionInDays=int(facts["bbws_log_retention_days"]))
     iam = session.client("iam")
-    trust = json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    })
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
     role_arns = {}
     for suffix, actions in (
-        ("ecs-execution", ["ecr:GetAuthorizationToken", "logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue"]),
+        (
+            "ecs-execution",
+            ["ecr:GetAuthorizationToken", "logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue"],
+        ),
         ("ecs-task", ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]),
     ):
         role_name = f"{name}-{suffix}"
@@ -277,7 +291,10 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
     for port, protocol in ((80, "HTTP"), (443, "HTTPS")):
         extra: dict[str, Any] = {}
         if protocol == "HTTPS":
-            extra = {"Certificates": [{"CertificateArn": regional_cert}], "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}
+            extra = {
+                "Certificates": [{"CertificateArn": regional_cert}],
+                "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            }
         cluster.listener_arns[protocol] = elbv2.create_listener(
             LoadBalancerArn=cluster.alb_arn,
             Port=port,
@@ -312,9 +329,11 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
         DeletionProtection=bool(facts["bbws_rds_deletion_protection"]),
         Tags=_tags(facts, cluster.rds_identifier),
     )
-    secret_arn = rds.describe_db_instances(DBInstanceIdentifier=cluster.rds_identifier)["DBInstances"][0].get(
-        "MasterUserSecret", {}
-    ).get("SecretArn")
+    secret_arn = (
+        rds.describe_db_instances(DBInstanceIdentifier=cluster.rds_identifier)["DBInstances"][0]
+        .get("MasterUserSecret", {})
+        .get("SecretArn")
+    )
     if secret_arn:
         secrets = session.client("secretsmanager")
         secrets.tag_resource(SecretId=secret_arn, Tags=_tags(facts, f"{name}-rds-master"))
@@ -347,7 +366,9 @@ def build_cluster(environment: str, tenants: int = 0, session: boto3.Session | N
     _write_origin_record(route53, cluster.zone_id, facts["bbws_domain"], alb)
     distribution = session.client("cloudfront").create_distribution_with_tags(
         DistributionConfigWithTags={
-            "DistributionConfig": _distribution_config(name, facts["bbws_domain"], cluster.alb_dns_name, cluster.certificate_arn),
+            "DistributionConfig": _distribution_config(
+                name, facts["bbws_domain"], cluster.alb_dns_name, cluster.certificate_arn
+            ),
             "Tags": {"Items": _tags(facts, f"{name}-cdn")},
         }
     )["Distribution"]
@@ -391,7 +412,9 @@ def _create_alarms(session: boto3.Session, facts: dict[str, Any], name: str, clu
         namespace, metric, lower = ALARM_METRICS[key]
         region = EDGE_REGION if namespace == "AWS/CloudFront" else cluster.region
         base = f"{name}-{key.replace('_', '-')}"
-        names = [f"{base}-{index}" for index in range(len(cluster.nat_gateway_ids))] if key in PER_NAT_GATEWAY else [base]
+        names = (
+            [f"{base}-{index}" for index in range(len(cluster.nat_gateway_ids))] if key in PER_NAT_GATEWAY else [base]
+        )
         actions = [topics[region]]
         for alarm in names:
             session.client("cloudwatch", region_name=region).put_metric_alarm(
@@ -434,7 +457,12 @@ def _write_validation_records(route53: Any, zone_id: str, acm: Any, certificate_
     changes = [
         {
             "Action": "UPSERT",
-            "ResourceRecordSet": {"Name": r["Name"], "Type": r["Type"], "TTL": 300, "ResourceRecords": [{"Value": r["Value"]}]},
+            "ResourceRecordSet": {
+                "Name": r["Name"],
+                "Type": r["Type"],
+                "TTL": 300,
+                "ResourceRecords": [{"Value": r["Value"]}],
+            },
         }
         for r in records.values()
     ]
@@ -447,7 +475,11 @@ def _write_origin_record(route53: Any, zone_id: str, domain: str, alb: dict[str,
     record = {
         "Name": f"origin.{domain}",
         "Type": "A",
-        "AliasTarget": {"HostedZoneId": alb["CanonicalHostedZoneId"], "DNSName": alb["DNSName"], "EvaluateTargetHealth": True},
+        "AliasTarget": {
+            "HostedZoneId": alb["CanonicalHostedZoneId"],
+            "DNSName": alb["DNSName"],
+            "EvaluateTargetHealth": True,
+        },
     }
     route53.change_resource_record_sets(
         HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
@@ -479,7 +511,11 @@ def _distribution_config(name: str, domain: str, alb_dns: str, certificate_arn: 
             "TargetOriginId": f"{name}-alb",
             "ViewerProtocolPolicy": "redirect-to-https",
             "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]},
-            "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "all"}, "Headers": {"Quantity": 1, "Items": ["Host"]}},
+            "ForwardedValues": {
+                "QueryString": True,
+                "Cookies": {"Forward": "all"},
+                "Headers": {"Quantity": 1, "Items": ["Host"]},
+            },
             "MinTTL": 0,
         },
         "ViewerCertificate": {
@@ -504,12 +540,18 @@ def add_tenants(environment: str, count: int, cluster: Cluster, session: boto3.S
         networkMode="awsvpc",
         cpu=str(facts["bbws_ecs_task_cpu"]),
         memory=str(facts["bbws_ecs_task_memory"]),
-        containerDefinitions=[{"name": "wordpress", "image": "wordpress:6", "portMappings": [{"containerPort": CONTAINER_PORT}]}],
+        containerDefinitions=[
+            {"name": "wordpress", "image": "wordpress:6", "portMappings": [{"containerPort": CONTAINER_PORT}]}
+        ],
     )["taskDefinition"]["taskDefinitionArn"]
     for number in range(cluster.tenants + 1, cluster.tenants + count + 1):
         tenant = f"t{number:04d}"
         tg_arn = elbv2.create_target_group(
-            Name=f"{name}-{tenant}", Protocol="HTTP", Port=CONTAINER_PORT, VpcId=cluster.vpc_id, TargetType="ip",
+            Name=f"{name}-{tenant}",
+            Protocol="HTTP",
+            Port=CONTAINER_PORT,
+            VpcId=cluster.vpc_id,
+            TargetType="ip",
             Tags=_tags(facts, f"{name}-{tenant}"),
         )["TargetGroups"][0]["TargetGroupArn"]
         ecs.create_service(
@@ -520,7 +562,10 @@ def add_tenants(environment: str, count: int, cluster: Cluster, session: boto3.S
             launchType="FARGATE",
             loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "wordpress", "containerPort": CONTAINER_PORT}],
             networkConfiguration={
-                "awsvpcConfiguration": {"subnets": cluster.private_subnet_ids, "securityGroups": [cluster.security_groups["ecs"]]}
+                "awsvpcConfiguration": {
+                    "subnets": cluster.private_subnet_ids,
+                    "securityGroups": [cluster.security_groups["ecs"]],
+                }
             },
         )
     cluster.tenants += count
@@ -579,20 +624,28 @@ def fault_mount_target_missing(session: boto3.Session, cluster: Cluster, **_: An
     return f"deleted the EFS mount target {mount_target} of {cluster.efs_id}"
 
 
-def fault_cloudfront_in_progress(session: boto3.Session, cluster: Cluster, api: Callable[..., Any] | None = None, **_: Any) -> str:
+def fault_cloudfront_in_progress(
+    session: boto3.Session, cluster: Cluster, api: Callable[..., Any] | None = None, **_: Any
+) -> str:
     """Hold the distribution in InProgress via moto's state manager (server-wide) and redeploy it."""
     if api is None:
         raise ValueError("cloudfront_in_progress needs the emulator's control API (api=emulator.api)")
-    api("state-manager/set-transition", {
-        "model_name": "cloudfront::distribution", "transition": {"progression": "manual", "times": 1_000_000},
-    })
+    api(
+        "state-manager/set-transition",
+        {
+            "model_name": "cloudfront::distribution",
+            "transition": {"progression": "manual", "times": 1_000_000},
+        },
+    )
     # The state only applies to a distribution that has not been read yet: redeploy it under a new id,
     # as a replaced distribution would be.
     cloudfront = session.client("cloudfront")
     current = cloudfront.get_distribution_config(Id=cluster.distribution_id)
     config = current["DistributionConfig"]
     config["CallerReference"] = f"{config['CallerReference']}-redeploy-{time.time_ns()}"
-    tags = cloudfront.list_tags_for_resource(Resource=cloudfront.get_distribution(Id=cluster.distribution_id)["Distribution"]["ARN"])
+    tags = cloudfront.list_tags_for_resource(
+        Resource=cloudfront.get_distribution(Id=cluster.distribution_id)["Distribution"]["ARN"]
+    )
     cloudfront.delete_distribution(Id=cluster.distribution_id, IfMatch=current["ETag"])
     created = cloudfront.create_distribution_with_tags(
         DistributionConfigWithTags={"DistributionConfig": config, "Tags": {"Items": tags["Tags"]["Items"]}}
@@ -615,7 +668,9 @@ def fault_certificate_pending(session: boto3.Session, cluster: Cluster, **_: Any
     acm = session.client("acm", region_name=EDGE_REGION)
     certificate = acm.describe_certificate(CertificateArn=cluster.certificate_arn)["Certificate"]
     route53 = session.client("route53")
-    names = {o["ResourceRecord"]["Name"] for o in certificate.get("DomainValidationOptions", []) if o.get("ResourceRecord")}
+    names = {
+        o["ResourceRecord"]["Name"] for o in certificate.get("DomainValidationOptions", []) if o.get("ResourceRecord")
+    }
     changes = []
     for page in route53.get_paginator("list_resource_record_sets").paginate(HostedZoneId=cluster.zone_id):
         for record in page["ResourceRecordSets"]:
@@ -635,7 +690,9 @@ def fault_certificate_pending(session: boto3.Session, cluster: Cluster, **_: Any
 def fault_mixed_environment_tag(session: boto3.Session, cluster: Cluster, **_: Any) -> str:
     """Tag a resource of this account as another environment's (infrastructure mixed across accounts)."""
     other = next(env for env in environments() if env != cluster.environment)
-    session.client("ec2").create_tags(Resources=[cluster.security_groups["efs"]], Tags=[{"Key": "Environment", "Value": other}])
+    session.client("ec2").create_tags(
+        Resources=[cluster.security_groups["efs"]], Tags=[{"Key": "Environment", "Value": other}]
+    )
     return f"tagged {cluster.security_groups['efs']} Environment={other}"
 
 
@@ -687,22 +744,34 @@ def discover(environment: str, session: boto3.Session | None = None) -> Cluster:
     cluster.vpc_id = vpcs[0]["VpcId"]
     for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [cluster.vpc_id]}])["Subnets"]:
         tier = {t["Key"]: t["Value"] for t in subnet.get("Tags", [])}.get("Tier")
-        {"public": cluster.public_subnet_ids, "private": cluster.private_subnet_ids}.get(tier, []).append(subnet["SubnetId"])
-    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [cluster.vpc_id]}])["SecurityGroups"]:
+        {"public": cluster.public_subnet_ids, "private": cluster.private_subnet_ids}.get(tier, []).append(
+            subnet["SubnetId"]
+        )
+    for group in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [cluster.vpc_id]}])[
+        "SecurityGroups"
+    ]:
         if group["GroupName"].startswith(f"{name}-"):
-            cluster.security_groups[group["GroupName"][len(name) + 1:]] = group["GroupId"]
-    cluster.cluster_name, cluster.rds_identifier, cluster.log_group = f"{name}-cluster", f"{name}-mysql", f"/ecs/{environment}"
+            cluster.security_groups[group["GroupName"][len(name) + 1 :]] = group["GroupId"]
+    cluster.cluster_name, cluster.rds_identifier, cluster.log_group = (
+        f"{name}-cluster",
+        f"{name}-mysql",
+        f"/ecs/{environment}",
+    )
     efs = session.client("efs")
     for fs in efs.describe_file_systems()["FileSystems"]:
         if fs.get("CreationToken") == f"{name}-efs":
             cluster.efs_id = fs["FileSystemId"]
-            cluster.mount_target_ids = [m["MountTargetId"] for m in efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]]
+            cluster.mount_target_ids = [
+                m["MountTargetId"] for m in efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]
+            ]
     for item in session.client("cloudfront").list_distributions().get("DistributionList", {}).get("Items", []):
         if item.get("Comment") == name:
             cluster.distribution_id, cluster.distribution_domain = item["Id"], item["DomainName"]
             cluster.certificate_arn = item.get("ViewerCertificate", {}).get("ACMCertificateArn", "")
     zones = session.client("route53").list_hosted_zones_by_name(DNSName=facts["bbws_dns_zone"])["HostedZones"]
-    cluster.zone_id = next((z["Id"].split("/")[-1] for z in zones if z["Name"].rstrip(".") == facts["bbws_dns_zone"]), "")
+    cluster.zone_id = next(
+        (z["Id"].split("/")[-1] for z in zones if z["Name"].rstrip(".") == facts["bbws_dns_zone"]), ""
+    )
     cluster.zone_name = facts["bbws_dns_zone"]
     return cluster
 
@@ -713,7 +782,9 @@ def _load_emulator_env(emulator_dir: Path) -> None:
         return
     env_file = emulator_dir / "env.sh"
     if not env_file.exists():
-        raise SystemExit(f"No running emulator: {env_file} is missing (python tools/emulator.py start --dir {emulator_dir})")
+        raise SystemExit(
+            f"No running emulator: {env_file} is missing (python tools/emulator.py start --dir {emulator_dir})"
+        )
     for line in env_file.read_text().splitlines():
         key, _sep, value = line.removeprefix("export ").partition("=")
         os.environ[key] = value
@@ -747,8 +818,10 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(built, indent=2))
         else:
             for env, ids in built.items():
-                print(f"{env}: account {ids['account_id']}: VPC {ids['vpc_id']}, ALB {ids['alb_dns_name']}, "
-                      f"CloudFront {ids['distribution_id']}, RDS {ids['rds_identifier']}, EFS {ids['efs_id']}")
+                print(
+                    f"{env}: account {ids['account_id']}: VPC {ids['vpc_id']}, ALB {ids['alb_dns_name']}, "
+                    f"CloudFront {ids['distribution_id']}, RDS {ids['rds_identifier']}, EFS {ids['efs_id']}"
+                )
         return 0
     if not args.fault or args.env == "all":
         parser.error("inject needs --env <one environment> and --fault")

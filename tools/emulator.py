@@ -44,7 +44,10 @@ def load_accounts() -> dict[str, dict[str, str]]:
     import yaml  # imported here so ``stop`` works without PyYAML on the path
 
     data = yaml.safe_load(ACCOUNTS_FILE.read_text())
-    return {env: {"account_id": str(v["account_id"]), "profile": v["profile"]} for env, v in data["bbws_environments"].items()}
+    return {
+        env: {"account_id": str(v["account_id"]), "profile": v["profile"]}
+        for env, v in data["bbws_environments"].items()
+    }
 
 
 def free_port() -> int:

@@ -57,10 +57,18 @@ def aws_error(headers, fault: str, limit_code: str) -> tuple[int, dict[str, str]
         return status, {"Content-Type": "application/xml"}, body.encode()
     if json_protocol:
         code = "ThrottlingException" if throttle else limit_code
-        return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": code, "message": message}).encode()
+        return (
+            400,
+            {"Content-Type": "application/x-amz-json-1.1"},
+            json.dumps({"__type": code, "message": message}).encode(),
+        )
     if "json" in content_type or service in REST_JSON_SERVICES:
         code = "ThrottlingException" if throttle else limit_code
-        return 400, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, json.dumps({"message": message}).encode()
+        return (
+            400,
+            {"Content-Type": "application/json", "x-amzn-ErrorType": code},
+            json.dumps({"message": message}).encode(),
+        )
     code = "Throttling" if throttle else limit_code
     body = (
         f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"

@@ -188,8 +188,7 @@ def schema_response_bytes() -> bytes:
         },
         data_source_schemas={
             # A data source answers its optional arguments too (a zone looked up by id returns its name).
-            name: pb.Schema(block=_block_pb(s["block"], None))
-            for name, s in schema["data_sources"].items()
+            name: pb.Schema(block=_block_pb(s["block"], None)) for name, s in schema["data_sources"].items()
         },
         server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=False),
     )
@@ -247,7 +246,7 @@ def _acm_validation_options(planned: dict[str, Any]) -> Any:
         return UNKNOWN
     if planned.get("validation_method") != "DNS":
         return []
-    names = [domain] + [name for name in (alternatives or []) if name != domain]
+    names = [domain] + [name for name in alternatives or [] if name != domain]
     return [
         {
             "domain_name": name,
@@ -779,7 +778,8 @@ def mirror_config() -> Path:
     config = BUILD / "terraformrc-mirror"
     _put(
         config,
-        "# Installs the offline hashicorp/aws stand-in (tools/offline_provider.py) from a filesystem mirror; plans only.\n"
+        "# Installs the offline hashicorp/aws stand-in (tools/offline_provider.py) from a filesystem mirror; plans"
+        " only.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{BUILD / "mirror"}"\n'

@@ -32,7 +32,8 @@ from schema_check import read_package  # noqa: E402
 
 # One entry of a `const attrs = {...}` map, with its kind and storage class.
 _ENTRY_RE = re.compile(
-    r"^ {8,}(\w+): \{\n\s+value: (.*?),\n\s+isBlock: (true|false),\n\s+type: \"(\w+)\",\n\s+storageClassType: \"(\w+)\",",
+    r"^ {8,}(\w+): \{\n\s+value: (.*?),\n\s+isBlock: (true|false),\n\s+type: \"(\w+)\",\n\s+storageClassType:"
+    r" \"(\w+)\",",
     re.M | re.S,
 )
 _CAMEL_RE = re.compile(r"(?:this\._|struct!?\.)(\w+)(?:\.internalValue)?\)")

@@ -35,7 +35,8 @@ EXAMPLES = r"""
     that: problems | length == 0
     fail_msg: "{{ problems | join('; ') }}"
   vars:
-    problems: "{{ bbws_alarm_thresholds | bbws.ecs_cluster.alarm_settings_problems(bbws_alarm_email_endpoints, bbws_alarm_notify_ok) }}"
+    problems: "{{ bbws_alarm_thresholds
+      | bbws.ecs_cluster.alarm_settings_problems(bbws_alarm_email_endpoints, bbws_alarm_notify_ok) }}"
 """
 
 RETURN = r"""

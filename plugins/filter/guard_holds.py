@@ -50,7 +50,9 @@ options:
 
 EXAMPLES = r"""
 - name: Work in AWS only after the guard
-  when: bbws_guard_proof | default(none) | bbws.ecs_cluster.guard_holds(inventory_hostname, bbws_account_id, [bbws_aws_profile])
+  when: >-
+    bbws_guard_proof | default(none)
+    | bbws.ecs_cluster.guard_holds(inventory_hostname, bbws_account_id, [bbws_aws_profile])
   block:
     - name: Read something
       ansible.builtin.debug:

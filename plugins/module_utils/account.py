@@ -67,7 +67,12 @@ def caller_identity(make_client: Any, profile: str | None = None) -> dict[str, A
     credentials = (
         {}
         if profile is None
-        else {"profile_name": profile, "aws_access_key_id": None, "aws_secret_access_key": None, "aws_session_token": None}
+        else {
+            "profile_name": profile,
+            "aws_access_key_id": None,
+            "aws_secret_access_key": None,
+            "aws_session_token": None,
+        }
     )
     return make_client("sts", **credentials).get_caller_identity(aws_retry=True)
 
@@ -84,24 +89,25 @@ def mismatch_message(
     found = known_accounts.get(actual_account_id, {})
     expected_profile = known_accounts.get(expected_account_id, {}).get("profile")
     lines = [
-        f"Account ID mismatch: expected {expected_account_id} ({env}) but found {_label(actual_account_id, known_accounts)}.",
-        f"DEPLOYMENT BLOCKED: the credentials{f' of profile {profile}' if profile else ''} are for "
-        f"{(found.get('environment') or 'an unknown').upper()} account {actual_account_id}, not {env.upper()}.",
+        (
+            f"Account ID mismatch: expected {expected_account_id} ({env}) but found"
+            f" {_label(actual_account_id, known_accounts)}."
+        ),
+        (
+            f"DEPLOYMENT BLOCKED: the credentials{f' of profile {profile}' if profile else ''} are for "
+            f"{(found.get('environment') or 'an unknown').upper()} account {actual_account_id}, not {env.upper()}."
+        ),
         "Resolution:",
     ]
     if found.get("environment"):
-        lines.append(
-            f"- If you meant {found['environment']}: run against inventories/{found['environment']} instead."
-        )
+        lines.append(f"- If you meant {found['environment']}: run against inventories/{found['environment']} instead.")
     switch = f"use profile {expected_profile}" if expected_profile else "use credentials for that account"
     lines.append(f"- If you meant {env}: switch to account {expected_account_id} ({switch}) and re-run.")
     lines.append("Nothing was changed. This check prevents deployments to the wrong environment.")
     return "\n".join(lines)
 
 
-def expected_account_problem(
-    params: dict[str, Any], actual: str | None, environment: str | None = None
-) -> str | None:
+def expected_account_problem(params: dict[str, Any], actual: str | None, environment: str | None = None) -> str | None:
     """The mismatch message when the module's ``expected_account_id`` is set and the credentials landed in another
     account; None otherwise. ``params`` are the module's options (``expected_account_id``, ``known_accounts``,
     ``profile``, and ``environment`` unless given)."""

@@ -56,9 +56,9 @@ def ambient_keys_message(profile: str | None, params: dict) -> str | None:
     exported = [name for name in KEY_VARIABLES if os.environ.get(name)]
     if exported:
         return (
-            f"Both profile {profile!r} and access keys exported in the environment ({', '.join(exported)}) are set, "
-            f"so it is not clear which account to use. Unset the keys (unset {' '.join(exported)} AWS_SECRET_ACCESS_KEY "
-            "AWS_SESSION_TOKEN) to use the profile, or drop the profile. Nothing was touched."
+            f"Both profile {profile!r} and access keys exported in the environment ({', '.join(exported)}) are set, so"
+            f" it is not clear which account to use. Unset the keys (unset {' '.join(exported)} AWS_SECRET_ACCESS_KEY"
+            " AWS_SESSION_TOKEN) to use the profile, or drop the profile. Nothing was touched."
         )
     if params.get("access_key"):
         return f"Both profile {profile!r} and the access_key option are set; give one of them. Nothing was touched."

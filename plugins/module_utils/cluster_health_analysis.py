@@ -38,8 +38,12 @@ def analyse(snapshot: dict[str, Any], env: Env) -> Analysis:
     for area, data in snapshot.items():
         if data.get("error"):
             result.check(area, f"{area} readable", False, data["error"])
-            result.find("high", area, f"Could not read the {area} resources: {data['error']}",
-                        "Fix access (profile, permissions, endpoint) and re-run the health check.")
+            result.find(
+                "high",
+                area,
+                f"Could not read the {area} resources: {data['error']}",
+                "Fix access (profile, permissions, endpoint) and re-run the health check.",
+            )
     groups = named_groups(snapshot, env)
     check_ecs(result, snapshot["ecs"], env)
     check_rds(result, snapshot["rds"], env)

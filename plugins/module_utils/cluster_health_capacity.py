@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, BBWS Platform Engineering
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Tenant capacity headroom: how many more tenants fit before the first AWS limit, from live numbers (no AWS calls here).
+"""Tenant capacity headroom: how many more tenants fit before the first AWS limit, from live numbers.
+
+No AWS calls here.
 
 The collector reads the usage (listener rules, target groups, EFS access points, RDS connections, Fargate vCPUs,
 security-group rules) and the limits (Service Quotas where the API answers, else AWS's documented default, named
@@ -17,10 +19,20 @@ from typing import Any
 
 # The limits, with AWS's documented defaults for when Service Quotas has no value (or cannot be read).
 # (key, Service Quotas service code, quota code or name, default, what AWS calls it)
-RULES_PER_ALB = ("rules_per_alb", "elasticloadbalancing", "Rules per Application Load Balancer", 100,
-                 "listener rules per ALB (excluding default rules)")
-TARGET_GROUPS_PER_ALB = ("target_groups_per_alb", "elasticloadbalancing", "Target Groups per Application Load Balancer",
-                         100, "target groups per ALB")
+RULES_PER_ALB = (
+    "rules_per_alb",
+    "elasticloadbalancing",
+    "Rules per Application Load Balancer",
+    100,
+    "listener rules per ALB (excluding default rules)",
+)
+TARGET_GROUPS_PER_ALB = (
+    "target_groups_per_alb",
+    "elasticloadbalancing",
+    "Target Groups per Application Load Balancer",
+    100,
+    "target groups per ALB",
+)
 # Fargate's vCPU quota has no fixed default: AWS sets it per account (new accounts start low, ECS raises it with use),
 # so without a Service Quotas answer it is unknown rather than guessed.
 FARGATE_VCPU = ("fargate_vcpu", "fargate", "L-3032A538", None, "Fargate On-Demand vCPUs")
@@ -63,10 +75,15 @@ class TenantCost:
 
     @classmethod
     def from_options(cls, options: dict[str, Any] | None) -> TenantCost:
-        """The module's ``tenant_cost`` option: ``task_cpu`` in ECS CPU units (1024 = 1 vCPU), ``tasks``, ``db_connections``."""
+        """The module's ``tenant_cost`` option.
+
+        ``task_cpu`` in ECS CPU units (1024 = 1 vCPU), ``tasks``, ``db_connections``."""
         options = {k: v for k, v in (options or {}).items() if v is not None}
-        return cls(task_vcpu=int(options.get("task_cpu", 256)) / 1024, tasks=int(options.get("tasks", 1)),
-                   db_connections=int(options.get("db_connections", 10)))
+        return cls(
+            task_vcpu=int(options.get("task_cpu", 256)) / 1024,
+            tasks=int(options.get("tasks", 1)),
+            db_connections=int(options.get("db_connections", 10)),
+        )
 
 
 @dataclass
@@ -124,7 +141,9 @@ def mysql_max_connections(memory_bytes: int) -> int:
 
 def inbound_rules(group: dict[str, Any]) -> int:
     """Inbound rules as AWS counts them against the quota: one per CIDR, peer group or prefix list of a permission."""
-    return sum(max(1, len(rule["cidrs"]) + len(rule["groups"]) + len(rule["prefix_lists"])) for rule in group["ingress"])
+    return sum(
+        max(1, len(rule["cidrs"]) + len(rule["groups"]) + len(rule["prefix_lists"])) for rule in group["ingress"]
+    )
 
 
 def limits(snapshot: dict[str, Any], cost: TenantCost) -> list[Limit]:
@@ -139,57 +158,117 @@ def limits(snapshot: dict[str, Any], cost: TenantCost) -> list[Limit]:
         detail = "; ".join(
             f"{listener['protocol']}:{listener['port']} {_number(listener.get('rules'))} rule(s)"
             + (" (redirect: no tenant rules)" if listener.get("default_action") == "redirect" else "")
-            for listener in alb["listeners"])
-        result.append(Limit(RULES_PER_ALB[4], alb["name"], None if None in rules else sum(rules), value, source,
-                            cost.listener_rules * len(forwarding), _joined(detail, note)))
+            for listener in alb["listeners"]
+        )
+        result.append(
+            Limit(
+                RULES_PER_ALB[4],
+                alb["name"],
+                None if None in rules else sum(rules),
+                value,
+                source,
+                cost.listener_rules * len(forwarding),
+                _joined(detail, note),
+            )
+        )
         value, source, note = quota_value(quotas, TARGET_GROUPS_PER_ALB)
-        result.append(Limit(TARGET_GROUPS_PER_ALB[4], alb["name"], len(alb["target_groups"]), value, source,
-                            cost.target_groups, _joined("the ALB's target groups and the tenants' (named <project>-<env>-...)",
-                                                        note)))
+        result.append(
+            Limit(
+                TARGET_GROUPS_PER_ALB[4],
+                alb["name"],
+                len(alb["target_groups"]),
+                value,
+                source,
+                cost.target_groups,
+                _joined("the ALB's target groups and the tenants' (named <project>-<env>-...)", note),
+            )
+        )
     efs = snapshot.get("efs") or {}
     if efs.get("found"):
-        result.append(Limit("EFS access points per file system", efs["id"], efs.get("access_points"),
-                            ACCESS_POINTS_PER_FILE_SYSTEM, "AWS default", cost.efs_access_points,
-                            "EFS has no Service Quotas entry for it; AWS raises it on request"))
+        result.append(
+            Limit(
+                "EFS access points per file system",
+                efs["id"],
+                efs.get("access_points"),
+                ACCESS_POINTS_PER_FILE_SYSTEM,
+                "AWS default",
+                cost.efs_access_points,
+                "EFS has no Service Quotas entry for it; AWS raises it on request",
+            )
+        )
     rds = snapshot.get("rds") or {}
     if rds.get("found"):
         limit = rds.get("max_connections") or {}
         metrics = snapshot.get("metrics") or {}
         in_use = (metrics.get("db_connections") or {}).get("value")
-        detail = _joined(f"in use: {(metrics.get('db_connections') or {}).get('detail') or 'not read'}",
-                         f"{cost.db_connections} per tenant")
-        result.append(Limit("RDS connections (max_connections)", rds["id"], in_use, limit.get("value"),
-                            limit.get("source") or "unknown", cost.db_connections, detail))
+        detail = _joined(
+            f"in use: {(metrics.get('db_connections') or {}).get('detail') or 'not read'}",
+            f"{cost.db_connections} per tenant",
+        )
+        result.append(
+            Limit(
+                "RDS connections (max_connections)",
+                rds["id"],
+                in_use,
+                limit.get("value"),
+                limit.get("source") or "unknown",
+                cost.db_connections,
+                detail,
+            )
+        )
     ecs = snapshot.get("ecs") or {}
     vcpu = (snapshot.get("metrics") or {}).get("fargate_vcpu") or {}
     used, detail = vcpu.get("value"), vcpu.get("detail") or ""
     if used is None and ecs.get("found"):
         # No usage metric: this cluster's running tasks at the inventory's task size (other clusters not counted).
         used = ecs.get("running_tasks", 0) * cost.task_vcpu
-        detail = (f"estimate: {ecs.get('running_tasks', 0)} running task(s) of {ecs['name']} x {cost.task_vcpu:g} vCPU "
-                  "(no AWS/Usage vCPU datapoint)")
+        detail = (
+            f"estimate: {ecs.get('running_tasks', 0)} running task(s) of {ecs['name']} x {cost.task_vcpu:g} vCPU "
+            "(no AWS/Usage vCPU datapoint)"
+        )
     value, source, note = quota_value(quotas, FARGATE_VCPU)
-    result.append(Limit(FARGATE_VCPU[4], "account and region", used, value, source, cost.task_vcpu * cost.tasks,
-                        _joined(detail, f"{cost.tasks} task(s) x {cost.task_vcpu:g} vCPU per tenant", note)))
+    result.append(
+        Limit(
+            FARGATE_VCPU[4],
+            "account and region",
+            used,
+            value,
+            source,
+            cost.task_vcpu * cost.tasks,
+            _joined(detail, f"{cost.tasks} task(s) x {cost.task_vcpu:g} vCPU per tenant", note),
+        )
+    )
     groups = ((snapshot.get("network") or {}).get("security_groups") or {}).values()
     if groups:
         fullest = max(groups, key=inbound_rules)
         value, source, note = quota_value(quotas, RULES_PER_SECURITY_GROUP)
-        result.append(Limit(RULES_PER_SECURITY_GROUP[4], f"{fullest['name']} ({fullest['id']})",
-                            inbound_rules(fullest), value, source, 0,
-                            _joined("the fullest group; tenants share the ECS group and add no rules", note)))
+        result.append(
+            Limit(
+                RULES_PER_SECURITY_GROUP[4],
+                f"{fullest['name']} ({fullest['id']})",
+                inbound_rules(fullest),
+                value,
+                source,
+                0,
+                _joined("the fullest group; tenants share the ECS group and add no rules", note),
+            )
+        )
     return result
 
 
-def headroom(snapshot: dict[str, Any], cost: TenantCost, warning_tenants: int = DEFAULT_WARNING_TENANTS) -> dict[str, Any]:
-    """"N more tenants fit; the first limit is X", with every limit behind it (tightest first)."""
+def headroom(
+    snapshot: dict[str, Any], cost: TenantCost, warning_tenants: int = DEFAULT_WARNING_TENANTS
+) -> dict[str, Any]:
+    """ "N more tenants fit; the first limit is X", with every limit behind it (tightest first)."""
     items = limits(snapshot, cost)
     bound = sorted((item for item in items if item.tenants is not None), key=lambda item: item.tenants)
     unknown = [item for item in items if item.tenants is None and item.per_tenant > 0]
     items = bound + [item for item in items if item not in bound]
     if bound:
         first = bound[0]
-        summary = f"{first.tenants} more tenant{'s' if first.tenants != 1 else ''} fit; the first limit is {first.describe()}"
+        summary = (
+            f"{first.tenants} more tenant{'s' if first.tenants != 1 else ''} fit; the first limit is {first.describe()}"
+        )
     else:
         first = None
         summary = "Tenant headroom unknown: no limit could be read"

@@ -36,16 +36,41 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_ca
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import engine_support
 
 # client key -> boto3 service; acm and cloudfront are made in the edge region.
-SERVICES = {"sts": "sts", "ec2": "ec2", "ecs": "ecs", "rds": "rds", "secretsmanager": "secretsmanager", "efs": "efs",
-            "elbv2": "elbv2", "cloudfront": "cloudfront", "acm": "acm", "route53": "route53", "logs": "logs",
-            "tagging": "resourcegroupstaggingapi", "cloudwatch": "cloudwatch", "cloudwatch_edge": "cloudwatch",
-            "servicequotas": "service-quotas"}
+SERVICES = {
+    "sts": "sts",
+    "ec2": "ec2",
+    "ecs": "ecs",
+    "rds": "rds",
+    "secretsmanager": "secretsmanager",
+    "efs": "efs",
+    "elbv2": "elbv2",
+    "cloudfront": "cloudfront",
+    "acm": "acm",
+    "route53": "route53",
+    "logs": "logs",
+    "tagging": "resourcegroupstaggingapi",
+    "cloudwatch": "cloudwatch",
+    "cloudwatch_edge": "cloudwatch",
+    "servicequotas": "service-quotas",
+}
 EDGE_SERVICES = ("acm", "cloudfront", "cloudwatch_edge")
 MAX_WORKERS = 16
 FANOUT_WORKERS = 16
 # RDS states from which the instance comes back by itself; any other non-available state is reported at once.
-RDS_TRANSIENT = {"creating", "backing-up", "modifying", "rebooting", "starting", "upgrading", "configuring-enhanced-monitoring",
-                 "renaming", "resetting-master-credentials", "maintenance", "storage-optimization", "configuring-log-exports"}
+RDS_TRANSIENT = {
+    "creating",
+    "backing-up",
+    "modifying",
+    "rebooting",
+    "starting",
+    "upgrading",
+    "configuring-enhanced-monitoring",
+    "renaming",
+    "resetting-master-credentials",
+    "maintenance",
+    "storage-optimization",
+    "configuring-log-exports",
+}
 RDS_MAX_BACKOFF = 30.0
 # Seconds an ECS "unhealthy" service event keeps the service's target groups on DescribeTargetHealth.
 STEADY_EVENT_WINDOW = 900
@@ -155,7 +180,8 @@ def read_network(ec2: Any, ctx: Context) -> dict[str, Any]:
     vpc_id = ctx.resources.get("vpc_id")
     vpcs = ec2.describe_vpcs(
         aws_retry=True,
-        VpcIds=[vpc_id] if vpc_id else [], Filters=[] if vpc_id else [{"Name": "tag:Name", "Values": [f"{ctx.name}-vpc"]}]
+        VpcIds=[vpc_id] if vpc_id else [],
+        Filters=[] if vpc_id else [{"Name": "tag:Name", "Values": [f"{ctx.name}-vpc"]}],
     )["Vpcs"]
     if not vpcs:
         vpcs = ec2.describe_vpcs(aws_retry=True, Filters=ctx.tag_filters)["Vpcs"]
@@ -205,7 +231,10 @@ def _rule(permission: dict[str, Any]) -> dict[str, Any]:
         "protocol": str(permission.get("IpProtocol", "-1")),
         "from_port": permission.get("FromPort"),
         "to_port": permission.get("ToPort"),
-        "cidrs": [r["CidrIp"] for r in permission.get("IpRanges", [])] + [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])],
+        "cidrs": (
+            [r["CidrIp"] for r in permission.get("IpRanges", [])]
+            + [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
+        ),
         "groups": [g["GroupId"] for g in permission.get("UserIdGroupPairs", [])],
         "prefix_lists": [p["PrefixListId"] for p in permission.get("PrefixListIds", [])],
     }
@@ -213,21 +242,28 @@ def _rule(permission: dict[str, Any]) -> dict[str, Any]:
 
 def read_ecs(ecs: Any, ctx: Context) -> dict[str, Any]:
     name = ctx.resources.get("ecs_cluster_name") or f"{ctx.name}-cluster"
-    clusters = ecs.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "STATISTICS", "TAGS"])["clusters"]
+    clusters = ecs.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "STATISTICS", "TAGS"])[
+        "clusters"
+    ]
     if not clusters:
         return {"found": False, "name": name}
     cluster = clusters[0]
     settings = {s["name"]: s["value"] for s in cluster.get("settings", [])}
     arns = paginate(ecs, "list_services", "serviceArns", cluster=name, PaginationConfig={"PageSize": 100})
-    batches = [arns[i:i + 10] for i in range(0, len(arns), 10)]  # DescribeServices takes 10 at a time
+    batches = [arns[i : i + 10] for i in range(0, len(arns), 10)]  # DescribeServices takes 10 at a time
 
     def describe(batch: list[str]) -> list[dict]:
         return ecs.describe_services(aws_retry=True, cluster=name, services=batch)["services"]
 
     services = [
-        {"name": s["serviceName"], "desired": s.get("desiredCount", 0), "running": s.get("runningCount", 0), "status": s.get("status"),
-         "target_groups": [lb["targetGroupArn"] for lb in s.get("loadBalancers", []) if lb.get("targetGroupArn")],
-         "steady": _steady(s)}
+        {
+            "name": s["serviceName"],
+            "desired": s.get("desiredCount", 0),
+            "running": s.get("runningCount", 0),
+            "status": s.get("status"),
+            "target_groups": [lb["targetGroupArn"] for lb in s.get("loadBalancers", []) if lb.get("targetGroupArn")],
+            "steady": _steady(s),
+        }
         for batch in _fanout(describe, batches)
         for s in batch
     ]
@@ -303,9 +339,16 @@ def read_rds(rds: Any, secrets: Any, ctx: Context, ec2: Any = None) -> dict[str,
         "tags": tag_dict(instance.get("TagList")),
     }
     result["secret"], result["engine_support"], result["max_connections"] = _together(
-        lambda: read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False},
-        lambda: engine_support(rds, instance.get("Engine"), instance.get("EngineVersion"),
-                               instance.get("EngineLifecycleSupport"), retry=True),
+        lambda: (
+            read_secret(secrets, secret_info.get("SecretArn")) if secret_info.get("SecretArn") else {"found": False}
+        ),
+        lambda: engine_support(
+            rds,
+            instance.get("Engine"),
+            instance.get("EngineVersion"),
+            instance.get("EngineLifecycleSupport"),
+            retry=True,
+        ),
         lambda: read_max_connections(rds, ec2, instance),
     )
     return result
@@ -317,7 +360,9 @@ def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[s
     if group:
         try:
             # Only the values set in the group (one short page): RDS's default is the formula, not a number.
-            parameters = paginate(rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user")
+            parameters = paginate(
+                rds, "describe_db_parameters", "Parameters", DBParameterGroupName=group, Source="user"
+            )
         except is_boto3_error_code(["DBParameterGroupNotFound", "DBParameterGroupNotFoundFault"]):
             parameters = []
         except ClientError as e:  # pylint: disable=duplicate-except
@@ -335,8 +380,10 @@ def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[s
     if not types:
         return {"value": None, "source": f"unknown: no memory size for {instance_class}"}
     memory = types[0]["MemoryInfo"]["SizeInMiB"] * 1048576
-    return {"value": mysql_max_connections(memory),
-            "source": f"RDS default for {instance_class} ({memory // 1073741824} GiB / 12582880 bytes per connection)"}
+    return {
+        "value": mysql_max_connections(memory),
+        "source": f"RDS default for {instance_class} ({memory // 1073741824} GiB / 12582880 bytes per connection)",
+    }
 
 
 def read_secret(secrets: Any, arn: str) -> dict[str, Any]:
@@ -361,14 +408,20 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
     token = f"{ctx.name}-efs"
     # DescribeFileSystems carries the tags; the legacy DescribeTags call is not needed (nor emulated).
     systems = paginate(efs, "describe_file_systems", "FileSystems")
-    match = [fs for fs in systems if fs["FileSystemId"] == wanted or (not wanted and (
-        fs.get("CreationToken") == token or tag_dict(fs.get("Tags")).get("Name") == token))]
+    match = [
+        fs
+        for fs in systems
+        if fs["FileSystemId"] == wanted
+        or (not wanted and (fs.get("CreationToken") == token or tag_dict(fs.get("Tags")).get("Name") == token))
+    ]
     if not match:
         return {"found": False, "id": wanted or token}
     fs = match[0]
 
     def groups(mount: dict) -> list[str]:
-        return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])["SecurityGroups"]
+        return efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount["MountTargetId"])[
+            "SecurityGroups"
+        ]
 
     def mounts_and_groups() -> tuple[list[dict], list[list[str]]]:
         mounts = paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
@@ -437,8 +490,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
     # The ALB's own target groups plus the tenants' (named <project>-<env>-...), found in one paginated listing.
     prefix = f"{ctx.name}-"
     groups = [
-        tg for tg in all_groups
-        if arn in tg.get("LoadBalancerArns", []) or tg["TargetGroupName"].startswith(prefix)
+        tg for tg in all_groups if arn in tg.get("LoadBalancerArns", []) or tg["TargetGroupName"].startswith(prefix)
     ]
 
     steady = vouched() if vouched else {}
@@ -447,10 +499,19 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
         states: dict[str, int] = {}
         reasons = set()
         if tg["TargetGroupArn"] in steady:
-            return {"arn": tg["TargetGroupArn"], "name": tg["TargetGroupName"], "port": tg.get("Port"),
-                    "protocol": tg.get("Protocol"), "health_check_path": tg.get("HealthCheckPath"), "states": {},
-                    "reasons": [], "vouched_by": steady[tg["TargetGroupArn"]]}
-        for description in elbv2.describe_target_health(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]:
+            return {
+                "arn": tg["TargetGroupArn"],
+                "name": tg["TargetGroupName"],
+                "port": tg.get("Port"),
+                "protocol": tg.get("Protocol"),
+                "health_check_path": tg.get("HealthCheckPath"),
+                "states": {},
+                "reasons": [],
+                "vouched_by": steady[tg["TargetGroupArn"]],
+            }
+        for description in elbv2.describe_target_health(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])[
+            "TargetHealthDescriptions"
+        ]:
             state = description["TargetHealth"]["State"]
             states[state] = states.get(state, 0) + 1
             if description["TargetHealth"].get("Reason"):
@@ -531,9 +592,25 @@ def read_cloudfront(cloudfront: Any, ctx: Context) -> dict[str, Any]:
 def read_acm(acm: Any, ctx: Context) -> dict[str, Any]:
     wanted = ctx.resources.get("acm_certificate_arn")
     domains = {f"*.{ctx.domain}", ctx.domain} if ctx.domain else set()
-    summaries = paginate(acm, "list_certificates", "CertificateSummaryList",
-                         CertificateStatuses=["PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"])
-    arns = [s["CertificateArn"] for s in summaries if s["CertificateArn"] == wanted or (not wanted and s.get("DomainName") in domains)]
+    summaries = paginate(
+        acm,
+        "list_certificates",
+        "CertificateSummaryList",
+        CertificateStatuses=[
+            "PENDING_VALIDATION",
+            "ISSUED",
+            "INACTIVE",
+            "EXPIRED",
+            "VALIDATION_TIMED_OUT",
+            "REVOKED",
+            "FAILED",
+        ],
+    )
+    arns = [
+        s["CertificateArn"]
+        for s in summaries
+        if s["CertificateArn"] == wanted or (not wanted and s.get("DomainName") in domains)
+    ]
 
     def describe(arn: str) -> dict[str, Any]:
         cert = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
@@ -557,7 +634,11 @@ def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
         if not ctx.zone:
             return {"found": False, "skipped": "no domain given"}
         zones = route53.list_hosted_zones_by_name(aws_retry=True, DNSName=ctx.zone)["HostedZones"]
-        zones = [z for z in zones if z["Name"].rstrip(".") == ctx.zone.rstrip(".") and not z.get("Config", {}).get("PrivateZone")]
+        zones = [
+            z
+            for z in zones
+            if z["Name"].rstrip(".") == ctx.zone.rstrip(".") and not z.get("Config", {}).get("PrivateZone")
+        ]
         if not zones:
             return {"found": False, "name": ctx.zone}
         zone_id = zones[0]["Id"].split("/")[-1]
@@ -577,7 +658,11 @@ def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
 
 def read_logs(logs: Any, ctx: Context) -> dict[str, Any]:
     name = ctx.resources.get("log_group_name") or f"/ecs/{ctx.environment}"
-    groups = [g for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name) if g["logGroupName"] == name]
+    groups = [
+        g
+        for g in paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+        if g["logGroupName"] == name
+    ]
     if not groups:
         return {"found": False, "name": name}
     return {"found": True, "name": name, "retention_days": groups[0].get("retentionInDays")}
@@ -585,29 +670,45 @@ def read_logs(logs: Any, ctx: Context) -> dict[str, Any]:
 
 def read_tagged(tagging: Any, ctx: Context) -> dict[str, Any]:
     """Every resource in this account and region tagged for the project, whatever environment it claims."""
-    mappings = paginate(tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": "Project", "Values": [ctx.project]}])
+    mappings = paginate(
+        tagging, "get_resources", "ResourceTagMappingList", TagFilters=[{"Key": "Project", "Values": [ctx.project]}]
+    )
     return {"found": True, "resources": [{"arn": m["ResourceARN"], "tags": tag_dict(m.get("Tags"))} for m in mappings]}
 
 
 def read_alarms(cloudwatch: Any, cloudwatch_edge: Any, ctx: Context) -> dict[str, Any]:
     """The metric alarms named ``<project>-<environment>-*`` in the environment's region and the edge region."""
     prefix = f"{ctx.name}-"
-    readers = [(ctx.region, cloudwatch)] + ([(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else [])
-    listed = _together(*[
-        (lambda client=client: paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
-        for _region, client in readers
-    ])
-    return {"found": True, "alarms": [_alarm(alarm, region) for (region, _client), alarms in zip(readers, listed) for alarm in alarms]}
+    readers = [(ctx.region, cloudwatch)] + (
+        [(ctx.edge_region, cloudwatch_edge)] if ctx.edge_region != ctx.region else []
+    )
+    listed = _together(
+        *[
+            (lambda client=client: paginate(client, "describe_alarms", "MetricAlarms", AlarmNamePrefix=prefix))
+            for _region, client in readers
+        ]
+    )
+    return {
+        "found": True,
+        "alarms": [_alarm(alarm, region) for (region, _client), alarms in zip(readers, listed) for alarm in alarms],
+    }
 
 
-OPERATORS = {"GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
-             "LessThanOrEqualToThreshold": "<="}
+OPERATORS = {
+    "GreaterThanOrEqualToThreshold": ">=",
+    "GreaterThanThreshold": ">",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+}
 
 
 def _alarm(alarm: dict[str, Any], region: str) -> dict[str, Any]:
     dimensions = ", ".join(f"{d['Name']}={d['Value']}" for d in alarm.get("Dimensions") or [])
-    metric = (f"{alarm.get('Namespace')} {alarm.get('MetricName')}" + (f" ({dimensions})" if dimensions else "")
-              if alarm.get("MetricName") else None)
+    metric = (
+        f"{alarm.get('Namespace')} {alarm.get('MetricName')}" + (f" ({dimensions})" if dimensions else "")
+        if alarm.get("MetricName")
+        else None
+    )
     statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic") or ""
     operator = OPERATORS.get(alarm.get("ComparisonOperator"), alarm.get("ComparisonOperator") or "")
     threshold = alarm.get("Threshold")
@@ -622,7 +723,9 @@ def _alarm(alarm: dict[str, Any], region: str) -> dict[str, Any]:
         "since": since.isoformat(timespec="seconds") if isinstance(since, datetime) else since,
         "metric": metric,
         "metrics": bool(alarm.get("Metrics")),
-        "threshold": f"{statistic} {operator} {threshold:g}{periods}".strip() if threshold is not None else "no threshold",
+        "threshold": (
+            f"{statistic} {operator} {threshold:g}{periods}".strip() if threshold is not None else "no threshold"
+        ),
         "actions": alarm.get("AlarmActions") or [],
         "actions_enabled": alarm.get("ActionsEnabled", True),
     }
@@ -636,7 +739,9 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
 
     def listed(service: str) -> dict[str, Any]:
         try:
-            return {q["QuotaName"]: q for q in paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=service)}
+            return {
+                q["QuotaName"]: q for q in paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=service)
+            }
         except ClientError as e:
             return {"error": _quota_error(e)}
 
@@ -649,18 +754,26 @@ def read_quotas(servicequotas: Any, ctx: Context) -> dict[str, Any]:
 
     by_code = [q for q in QUOTAS if q[2].startswith("L-")]
     services = sorted({q[1] for q in QUOTAS if not q[2].startswith("L-")})
-    answers = _together(*[(lambda q=q: one(q[1], q[2])) for q in by_code],
-                        *[(lambda service=service: listed(service)) for service in services])
+    answers = _together(
+        *[(lambda q=q: one(q[1], q[2])) for q in by_code],
+        *[(lambda service=service: listed(service)) for service in services],
+    )
     values = {q[0]: answer for q, answer in zip(by_code, answers)}
-    listings = dict(zip(services, answers[len(by_code):]))
+    listings = dict(zip(services, answers[len(by_code) :]))
     for key, service, name, _code, _default in QUOTAS:
         if key in values:
             continue
         listing = listings[service]
         match = listing.get(name)
-        values[key] = ({"error": listing["error"]} if "error" in listing
-                       else {"value": match["Value"], "code": match.get("QuotaCode")} if match
-                       else {"error": "no applied value listed"})
+        values[key] = (
+            {"error": listing["error"]}
+            if "error" in listing
+            else (
+                {"value": match["Value"], "code": match.get("QuotaCode")}
+                if match
+                else {"error": "no applied value listed"}
+            )
+        )
     return {"found": True, "quotas": values}
 
 
@@ -675,20 +788,44 @@ def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:
     identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
     end = datetime.now(timezone.utc)
     queries = [
-        {"Id": "db", "MetricStat": {"Metric": {"Namespace": "AWS/RDS", "MetricName": "DatabaseConnections",
-                                               "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": identifier}]},
-                                    "Period": 60, "Stat": "Maximum"}},
-        {"Id": "vcpu", "MetricStat": {"Metric": {"Namespace": "AWS/Usage", "MetricName": "ResourceCount",
-                                                 "Dimensions": [{"Name": "Service", "Value": "Fargate"},
-                                                                {"Name": "Type", "Value": "Resource"},
-                                                                {"Name": "Resource", "Value": "vCPU"},
-                                                                {"Name": "Class", "Value": "Standard/OnDemand"}]},
-                                      "Period": 60, "Stat": "Maximum"}},
+        {
+            "Id": "db",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/RDS",
+                    "MetricName": "DatabaseConnections",
+                    "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": identifier}],
+                },
+                "Period": 60,
+                "Stat": "Maximum",
+            },
+        },
+        {
+            "Id": "vcpu",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/Usage",
+                    "MetricName": "ResourceCount",
+                    "Dimensions": [
+                        {"Name": "Service", "Value": "Fargate"},
+                        {"Name": "Type", "Value": "Resource"},
+                        {"Name": "Resource", "Value": "vCPU"},
+                        {"Name": "Class", "Value": "Standard/OnDemand"},
+                    ],
+                },
+                "Period": 60,
+                "Stat": "Maximum",
+            },
+        },
     ]
     try:
-        answer = cloudwatch.get_metric_data(aws_retry=True, MetricDataQueries=queries, ScanBy="TimestampDescending",
-                                            StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
-                                            EndTime=end)
+        answer = cloudwatch.get_metric_data(
+            aws_retry=True,
+            MetricDataQueries=queries,
+            ScanBy="TimestampDescending",
+            StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
+            EndTime=end,
+        )
     except ClientError as e:
         # Usage unknown makes the headroom say so; it is no reason to call the cluster unhealthy.
         unread = {"value": None, "detail": f"GetMetricData not readable ({error_code(e)})"}
@@ -696,22 +833,33 @@ def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:
     results = {r["Id"]: r for r in answer.get("MetricDataResults", [])}
 
     def latest(query: str, what: str) -> dict[str, Any]:
-        points = sorted(zip(results.get(query, {}).get("Timestamps", []), results.get(query, {}).get("Values", [])),
-                        key=lambda p: p[0])
+        points = sorted(
+            zip(results.get(query, {}).get("Timestamps", []), results.get(query, {}).get("Values", [])),
+            key=lambda p: p[0],
+        )
         if not points:
             return {"value": None, "detail": f"no {what} datapoint in the last {METRIC_WINDOW // 60} minutes"}
         at, value = points[-1]
-        return {"value": value, "detail": f"{value:g} at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}"}
+        return {
+            "value": value,
+            "detail": f"{value:g} at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}",
+        }
 
-    return {"found": True, "db_connections": latest("db", f"DatabaseConnections of {identifier}"),
-            "fargate_vcpu": latest("vcpu", "AWS/Usage Fargate vCPU")}
+    return {
+        "found": True,
+        "db_connections": latest("db", f"DatabaseConnections of {identifier}"),
+        "fargate_vcpu": latest("vcpu", "AWS/Usage Fargate vCPU"),
+    }
 
 
 # -- orchestration -----------------------------------------------------------------------------
 def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKERS) -> dict[str, Any]:
     """Run every reader concurrently; an area that fails is returned as ``{"error": message}``."""
     jobs: dict[str, Callable[[], dict[str, Any]]] = {
-        "identity": lambda: {"found": True, "account_id": clients["sts"].get_caller_identity(aws_retry=True)["Account"]},
+        "identity": lambda: {
+            "found": True,
+            "account_id": clients["sts"].get_caller_identity(aws_retry=True)["Account"],
+        },
         "network": lambda: read_network(clients["ec2"], ctx),
         "ecs": lambda: read_ecs(clients["ecs"], ctx),
         "rds": lambda: read_rds(clients["rds"], clients["secretsmanager"], ctx, clients["ec2"]),
@@ -731,8 +879,11 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
         try:
             return jobs[area]()
         except (BotoCoreError, ClientError) as e:
-            return {"found": False, "error": connection_failure_message(e, action=f"read the {area} resources"),
-                    "error_code": error_code(e)}
+            return {
+                "found": False,
+                "error": connection_failure_message(e, action=f"read the {area} resources"),
+                "error_code": error_code(e),
+            }
 
     futures: dict[str, Any] = {}
 

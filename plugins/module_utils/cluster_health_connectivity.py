@@ -50,8 +50,9 @@ def side_allows(rules: list[dict[str, Any]], peer_groups: list[str], port: int, 
     return False
 
 
-def path_status(groups: dict[str, dict], sources: list[str], destinations: list[str], port: int,
-                vpc_cidr: str | None) -> list[str]:
+def path_status(
+    groups: dict[str, dict], sources: list[str], destinations: list[str], port: int, vpc_cidr: str | None
+) -> list[str]:
     """The sides missing for traffic from ``sources`` to ``destinations`` on ``port`` ([] = open)."""
     missing = []
     if not any(side_allows(groups[s]["egress"], destinations, port, vpc_cidr) for s in sources if s in groups):
@@ -77,21 +78,34 @@ def check_connectivity(result: Analysis, snapshot: dict[str, Any], groups: dict[
     attached = {
         "alb": snapshot["alb"].get("security_groups") or [groups.get("alb")],
         "rds": snapshot["rds"].get("security_groups") or [groups.get("rds")],
-        "efs": sorted({g for m in snapshot["efs"].get("mount_targets", []) for g in m["security_groups"]}) or [groups.get("efs")],
+        "efs": (
+            sorted({g for m in snapshot["efs"].get("mount_targets", []) for g in m["security_groups"]})
+            or [groups.get("efs")]
+        ),
         "ecs": [groups.get("ecs")],
     }
-    paths = (("alb", "ecs", port, "ALB -> ECS tasks"), ("ecs", "rds", rds_port, "ECS tasks -> RDS MySQL"),
-             ("ecs", "efs", 2049, "ECS tasks -> EFS (NFS)"))
+    paths = (
+        ("alb", "ecs", port, "ALB -> ECS tasks"),
+        ("ecs", "rds", rds_port, "ECS tasks -> RDS MySQL"),
+        ("ecs", "efs", 2049, "ECS tasks -> EFS (NFS)"),
+    )
     for src, dst, p, label in paths:
         sources = [g for g in attached[src] if g]
         destinations = [g for g in attached[dst] if g]
         if not sources or not destinations:
-            result.check("connectivity", label, None, f"not checked: the {src if not sources else dst} security group was not found")
+            result.check(
+                "connectivity",
+                label,
+                None,
+                f"not checked: the {src if not sources else dst} security group was not found",
+            )
             result.path(f"{src}-{dst}", "unknown", f"tcp/{p}: not checked")
             continue
         missing = path_status(sgs, sources, destinations, p, vpc_cidr)
         detail = f"{', '.join(sources)} -> {', '.join(destinations)} tcp/{p}"
-        if result.check("connectivity", label, not missing, detail + ("" if not missing else f": missing {' and '.join(missing)}")):
+        if result.check(
+            "connectivity", label, not missing, detail + ("" if not missing else f": missing {' and '.join(missing)}")
+        ):
             result.path(f"{src}-{dst}", "ok", f"tcp/{p}", detail)
             continue
         rules = _missing_rules(sources[0], destinations[0], missing)
@@ -116,35 +130,59 @@ def _outbound_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, di
     ecs_sg = groups.get("ecs")
     if ecs_sg and ecs_sg in sgs:
         allowed = side_allows(sgs[ecs_sg]["egress"], [], 443, "0.0.0.0/0")
-        result.path("ecs-nat", "ok" if allowed else "broken", "tcp/443" if allowed else "tcp/443: missing egress rule",
-                    f"egress on {ecs_sg} to 0.0.0.0/0" + ("" if allowed else " is missing"))
+        result.path(
+            "ecs-nat",
+            "ok" if allowed else "broken",
+            "tcp/443" if allowed else "tcp/443: missing egress rule",
+            f"egress on {ecs_sg} to 0.0.0.0/0" + ("" if allowed else " is missing"),
+        )
     else:
         result.path("ecs-nat", "unknown", "tcp/443: not checked")
     available = [n for n in network.get("nat_gateways", []) if n["state"] == "available"]
-    result.path("nat-internet", "ok" if available else "broken",
-                f"{len(available)} NAT gateway(s)" if available else "no available NAT gateway")
+    result.path(
+        "nat-internet",
+        "ok" if available else "broken",
+        f"{len(available)} NAT gateway(s)" if available else "no available NAT gateway",
+    )
 
 
-def _broken_path(result: Analysis, src: str, dst: str, src_sg: str, dst_sg: str, port: int, missing: list[str], label: str,
-                 env: Env) -> None:
+def _broken_path(
+    result: Analysis, src: str, dst: str, src_sg: str, dst_sg: str, port: int, missing: list[str], label: str, env: Env
+) -> None:
     side = "both ingress and egress" if len(missing) == 2 else missing[0]
     targets = " ".join(f"-target={TERRAFORM_RULES[(src, dst, s)]}" for s in ("egress", "ingress") if s in missing)
     commands = []
     if "ingress" in missing:
-        commands.append(env.cli(f"aws ec2 authorize-security-group-ingress --group-id {dst_sg} --ip-permissions "
-                                + _ip_permissions(port, src_sg)))
+        commands.append(
+            env.cli(
+                f"aws ec2 authorize-security-group-ingress --group-id {dst_sg} --ip-permissions "
+                + _ip_permissions(port, src_sg)
+            )
+        )
     if "egress" in missing:
-        commands.append(env.cli(f"aws ec2 authorize-security-group-egress --group-id {src_sg} --ip-permissions "
-                                + _ip_permissions(port, dst_sg)))
+        commands.append(
+            env.cli(
+                f"aws ec2 authorize-security-group-egress --group-id {src_sg} --ip-permissions "
+                + _ip_permissions(port, dst_sg)
+            )
+        )
     rules = _missing_rules(src_sg, dst_sg, missing)
-    impact = {"rds": "tenant WordPress containers cannot connect to the database",
-              "efs": "tenant containers cannot mount their WordPress files",
-              "ecs": "the ALB cannot reach the tenant containers (targets fail health checks)"}[dst]
-    result.find("critical", "connectivity",
-                f"{label} is broken on tcp/{port}: missing {side} rule ({'; '.join(rules)}). Impact: {impact}. "
-                "Security group configuration drift: the rule was removed or never created.",
-                "Re-apply the Terraform rule(s), or add them with the AWS CLI.", [src_sg, dst_sg], impact=impact,
-                terraform=f"terraform apply {targets}", cli="\n".join(commands))
+    impact = {
+        "rds": "tenant WordPress containers cannot connect to the database",
+        "efs": "tenant containers cannot mount their WordPress files",
+        "ecs": "the ALB cannot reach the tenant containers (targets fail health checks)",
+    }[dst]
+    result.find(
+        "critical",
+        "connectivity",
+        f"{label} is broken on tcp/{port}: missing {side} rule ({'; '.join(rules)}). Impact: {impact}. "
+        "Security group configuration drift: the rule was removed or never created.",
+        "Re-apply the Terraform rule(s), or add them with the AWS CLI.",
+        [src_sg, dst_sg],
+        impact=impact,
+        terraform=f"terraform apply {targets}",
+        cli="\n".join(commands),
+    )
 
 
 def _cloudfront_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, dict], env: Env) -> None:
@@ -156,30 +194,55 @@ def _cloudfront_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, 
         return
     policy = origin["protocol_policy"] or "match-viewer"
     needed = {"http-only": [("HTTP", origin["http_port"])], "https-only": [("HTTPS", origin["https_port"])]}.get(
-        policy, [("HTTP", origin["http_port"]), ("HTTPS", origin["https_port"])])
+        policy, [("HTTP", origin["http_port"]), ("HTTPS", origin["https_port"])]
+    )
     listeners = {(listener["protocol"], listener["port"]) for listener in alb["listeners"]}
     problems = []
     for protocol, port in needed:
         if (protocol, port) not in listeners:
             problems.append(f"no {protocol} listener on port {port}")
-            result.find("critical", "connectivity", f"CloudFront {cloudfront['id']} sends {protocol} to port {port} "
-                        f"({policy}) but ALB {alb['name']} has no {protocol}:{port} listener.",
-                        "Re-apply the ALB listeners (terraform apply) or change the origin protocol policy.",
-                        [cloudfront["id"], alb["arn"]], terraform="terraform apply")
+            result.find(
+                "critical",
+                "connectivity",
+                f"CloudFront {cloudfront['id']} sends {protocol} to port {port} "
+                f"({policy}) but ALB {alb['name']} has no {protocol}:{port} listener.",
+                "Re-apply the ALB listeners (terraform apply) or change the origin protocol policy.",
+                [cloudfront["id"], alb["arn"]],
+                terraform="terraform apply",
+            )
         # CloudFront reaches the ALB from the internet: the ALB group must accept the port from anywhere.
-        open_in = any(_covers(rule, port) and (set(rule["cidrs"]) & set(INTERNET) or rule["prefix_lists"])
-                      for gid in alb["security_groups"] if gid in sgs for rule in sgs[gid]["ingress"])
+        open_in = any(
+            _covers(rule, port) and (set(rule["cidrs"]) & set(INTERNET) or rule["prefix_lists"])
+            for gid in alb["security_groups"]
+            if gid in sgs
+            for rule in sgs[gid]["ingress"]
+        )
         if not open_in:
             gid = alb["security_groups"][0] if alb["security_groups"] else "<alb security group>"
             problems.append(f"ALB group does not accept tcp/{port} from CloudFront")
-            result.find("critical", "connectivity", f"CloudFront -> ALB is broken: {gid} has no ingress rule for tcp/{port} "
-                        "from the internet/CloudFront.", "Re-apply the ALB ingress rule.", [cloudfront["id"], gid],
-                        terraform=f"terraform apply -target={TERRAFORM_ALB_INGRESS.get(port, 'aws_vpc_security_group_ingress_rule.alb_http')}",
-                        cli=env.cli(f"aws ec2 authorize-security-group-ingress --group-id {gid} --ip-permissions "
-                                    f"IpProtocol=tcp,FromPort={port},ToPort={port},IpRanges='[{{CidrIp=0.0.0.0/0}}]'"))
+            result.find(
+                "critical",
+                "connectivity",
+                f"CloudFront -> ALB is broken: {gid} has no ingress rule for tcp/{port} from the internet/CloudFront.",
+                "Re-apply the ALB ingress rule.",
+                [cloudfront["id"], gid],
+                terraform=(
+                    "terraform apply"
+                    f" -target={TERRAFORM_ALB_INGRESS.get(port, 'aws_vpc_security_group_ingress_rule.alb_http')}"
+                ),
+                cli=env.cli(
+                    f"aws ec2 authorize-security-group-ingress --group-id {gid} --ip-permissions "
+                    f"IpProtocol=tcp,FromPort={port},ToPort={port},IpRanges='[{{CidrIp=0.0.0.0/0}}]'"
+                ),
+            )
     if problems:
         result.path("cloudfront-alb", "broken", "; ".join(problems))
     else:
         result.path("cloudfront-alb", "ok", ", ".join(f"{p}:{n}" for p, n in needed))
-    result.check("connectivity", "CloudFront -> ALB", not problems,
-                 f"origin {policy} {', '.join(f'{p}:{n}' for p, n in needed)}; " + ("; ".join(problems) or "listeners and rules match"))
+    result.check(
+        "connectivity",
+        "CloudFront -> ALB",
+        not problems,
+        f"origin {policy} {', '.join(f'{p}:{n}' for p, n in needed)}; "
+        + ("; ".join(problems) or "listeners and rules match"),
+    )

@@ -153,7 +153,8 @@ def render_index(history_dir: str, digests: list[tuple[str, dict[str, Any]]]) ->
             f'<td><a href="{_esc(link)}">{_esc(link)}</a></td></tr>'
         )
     cards = "".join(
-        f'<div class="card" style="border-color:{STATUS_COLOURS.get(d["status"], "#6c757d")}"><strong>{_esc(env)}</strong> '
+        '<div class="card"'
+        f' style="border-color:{STATUS_COLOURS.get(d["status"], "#6c757d")}"><strong>{_esc(env)}</strong> '
         f"{_esc(d['status'])}<br>{len(d['findings'])} finding(s), {_esc(d['generated_at'])}</div>"
         for env, d in sorted(latest.items())
     )
@@ -162,15 +163,20 @@ def render_index(history_dir: str, digests: list[tuple[str, dict[str, Any]]]) ->
             [
                 "<!DOCTYPE html>",
                 '<html lang="en"><head><meta charset="utf-8"><title>BBWS cluster health: every report</title>',
-                "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#212529}table{border-collapse:collapse;width:100%}"
-                "th,td{border:1px solid #dee2e6;padding:.35rem .6rem;text-align:left}th{background:#f1f3f5}"
-                ".badge{color:#fff;border-radius:.25rem;padding:.1rem .45rem}.cards{display:flex;gap:1rem;margin:1rem 0}"
-                ".card{border-left:.4rem solid #ccc;padding:.4rem .8rem;background:#f8f9fa}</style></head><body>",
+                (
+                    "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#212529}table{border-collapse:collapse;width:100%}th,td{border:1px"
+                    " solid #dee2e6;padding:.35rem"
+                    " .6rem;text-align:left}th{background:#f1f3f5}.badge{color:#fff;border-radius:.25rem;padding:.1rem"
+                    " .45rem}.cards{display:flex;gap:1rem;margin:1rem 0}.card{border-left:.4rem solid"
+                    " #ccc;padding:.4rem .8rem;background:#f8f9fa}</style></head><body>"
+                ),
                 "<h1>BBWS cluster health: every report</h1>",
                 f"<p>{len(digests)} report(s), newest first. Latest per environment:</p>",
                 f'<div class="cards">{cards}</div>',
-                '<table id="reports"><thead><tr><th>environment</th><th>status</th><th>findings</th><th>since previous</th>'
-                "<th>when (UTC)</th><th>report</th></tr></thead><tbody>",
+                (
+                    '<table id="reports"><thead><tr><th>environment</th><th>status</th><th>findings</th><th>since'
+                    " previous</th><th>when (UTC)</th><th>report</th></tr></thead><tbody>"
+                ),
                 *rows,
                 "</tbody></table></body></html>",
             ]

@@ -26,7 +26,10 @@ TERRAFORM_RULES = {
     ("alb", "ecs", "ingress"): "aws_vpc_security_group_ingress_rule.ecs_from_alb",
     ("alb", "ecs", "egress"): "aws_vpc_security_group_egress_rule.alb_to_ecs",
 }
-TERRAFORM_ALB_INGRESS = {80: "aws_vpc_security_group_ingress_rule.alb_http", 443: "aws_vpc_security_group_ingress_rule.alb_https"}
+TERRAFORM_ALB_INGRESS = {
+    80: "aws_vpc_security_group_ingress_rule.alb_http",
+    443: "aws_vpc_security_group_ingress_rule.alb_https",
+}
 # What a finding of an area means for tenants, when the finding does not say it more precisely.
 IMPACTS = {
     "ecs": "tenant containers may not run, or not as many as intended",
@@ -108,10 +111,27 @@ class Analysis:
         self.checks.append(Check(name, area, status, detail))
         return bool(ok)
 
-    def find(self, severity: str, area: str, summary: str, recommendation: str, ids: list[str] | None = None,
-             impact: str = "", **fix: str) -> None:
-        self.findings.append(Finding(severity, area, summary, recommendation, [i for i in ids or [] if i], fix,
-                                     impact or IMPACTS.get(area, "")))
+    def find(
+        self,
+        severity: str,
+        area: str,
+        summary: str,
+        recommendation: str,
+        ids: list[str] | None = None,
+        impact: str = "",
+        **fix: str,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                severity,
+                area,
+                summary,
+                recommendation,
+                [i for i in ids or [] if i],
+                fix,
+                impact or IMPACTS.get(area, ""),
+            )
+        )
 
     @property
     def status(self) -> str:
@@ -124,9 +144,14 @@ class Analysis:
 
     def as_dict(self) -> dict[str, Any]:
         findings = sorted(self.findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
-        return {"status": self.status, "checks": [asdict(c) for c in self.checks], "findings": [asdict(f) for f in findings],
-                "notices": [asdict(n) for n in self.notices], "paths": [asdict(p) for p in self.paths],
-                "headroom": self.headroom}
+        return {
+            "status": self.status,
+            "checks": [asdict(c) for c in self.checks],
+            "findings": [asdict(f) for f in findings],
+            "notices": [asdict(n) for n in self.notices],
+            "paths": [asdict(p) for p in self.paths],
+            "headroom": self.headroom,
+        }
 
 
 class Env:
@@ -137,10 +162,22 @@ class Env:
     CloudFront's default certificate. Either makes the default certificate the intended state.
     """
 
-    def __init__(self, environment: str, project: str, region: str, edge_region: str, profile: str | None,
-                 domain: str | None, policy: dict[str, Any], custom_domain: str = "auto", fallback: str | None = None,
-                 zone: str | None = None, expected_alarms: list[str] | None = None,
-                 tenant_cost: TenantCost | None = None, warning_tenants: int = DEFAULT_WARNING_TENANTS) -> None:
+    def __init__(
+        self,
+        environment: str,
+        project: str,
+        region: str,
+        edge_region: str,
+        profile: str | None,
+        domain: str | None,
+        policy: dict[str, Any],
+        custom_domain: str = "auto",
+        fallback: str | None = None,
+        zone: str | None = None,
+        expected_alarms: list[str] | None = None,
+        tenant_cost: TenantCost | None = None,
+        warning_tenants: int = DEFAULT_WARNING_TENANTS,
+    ) -> None:
         self.environment = environment
         # The inventory's bbws_alarm_thresholds keys: each names an alarm the stack must have created.
         self.expected_alarms = list(expected_alarms or [])

@@ -50,8 +50,16 @@ def option_problem(params: dict[str, Any]) -> str | None:
 
 
 def context(params: dict[str, Any], region: str) -> Context:
-    return Context(params["environment"], params["project"], region, params["domain"], params["resources"],
-                   params["wait_timeout"], zone=params["zone"], edge_region=params["edge_region"])
+    return Context(
+        params["environment"],
+        params["project"],
+        region,
+        params["domain"],
+        params["resources"],
+        params["wait_timeout"],
+        zone=params["zone"],
+        edge_region=params["edge_region"],
+    )
 
 
 def identity_problem(params: dict[str, Any], identity: dict[str, Any]) -> str | None:
@@ -63,15 +71,31 @@ def identity_problem(params: dict[str, Any], identity: dict[str, Any]) -> str | 
 
 
 def environment(params: dict[str, Any], region: str) -> Env:
-    return Env(params["environment"], params["project"], region, params["edge_region"], params.get("profile"),
-               params["domain"], params["policy"], custom_domain=params["custom_domain"],
-               fallback=params["certificate_fallback"], zone=params["zone"], expected_alarms=params["expected_alarms"],
-               tenant_cost=TenantCost.from_options(params["tenant_cost"]),
-               warning_tenants=params["capacity_warning_tenants"])
+    return Env(
+        params["environment"],
+        params["project"],
+        region,
+        params["edge_region"],
+        params.get("profile"),
+        params["domain"],
+        params["policy"],
+        custom_domain=params["custom_domain"],
+        fallback=params["certificate_fallback"],
+        zone=params["zone"],
+        expected_alarms=params["expected_alarms"],
+        tenant_cost=TenantCost.from_options(params["tenant_cost"]),
+        warning_tenants=params["capacity_warning_tenants"],
+    )
 
 
-def build_report(params: dict[str, Any], region: str, account_id: str, snapshot: dict[str, Any],
-                 api_calls: dict[str, int], started: float) -> dict[str, Any]:
+def build_report(
+    params: dict[str, Any],
+    region: str,
+    account_id: str,
+    snapshot: dict[str, Any],
+    api_calls: dict[str, int],
+    started: float,
+) -> dict[str, Any]:
     """The module's result: the analysis of ``snapshot``, and, with ``report_dir``, the report files and history."""
     report = {
         "environment": params["environment"],

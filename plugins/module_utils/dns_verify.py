@@ -123,17 +123,21 @@ def verify_delegation(
     if not answered:
         result.update(
             status="unreachable",
-            message=f"None of the parent's servers ({', '.join(map(str, parent_servers)) or 'none'}) answered for "
-            f"{child}: check the network path to them (UDP/TCP 53) and re-run.",
+            message=(
+                f"None of the parent's servers ({', '.join(map(str, parent_servers)) or 'none'}) answered for "
+                f"{child}: check the network path to them (UDP/TCP 53) and re-run."
+            ),
         )
     elif all(found == expected for found in sets):
         if lame:
             names = ", ".join(f"{c['nameserver']} ({c['answer']})" for c in lame)
             result.update(
                 status="lame",
-                message=f"The parent delegates {child} correctly, but these name servers do not answer "
-                f"authoritatively for it: {names}. The child zone must be served there (is the hosted zone "
-                "deleted or recreated with other name servers?).",
+                message=(
+                    f"The parent delegates {child} correctly, but these name servers do not answer "
+                    f"authoritatively for it: {names}. The child zone must be served there (is the hosted zone "
+                    "deleted or recreated with other name servers?)."
+                ),
             )
         else:
             result.update(status="delegated", message=f"{child} is delegated to {', '.join(expected)}; all answer.")
@@ -142,9 +146,11 @@ def verify_delegation(
             status="mismatch",
             missing=sorted(set(expected) - set(seen)),
             extra=sorted(set(seen) - set(expected)),
-            message=f"The parent delegates {child} to {', '.join(seen)} but the child zone's name servers are "
-            f"{', '.join(expected)}: missing {', '.join(sorted(set(expected) - set(seen))) or 'none'}, extra "
-            f"{', '.join(sorted(set(seen) - set(expected))) or 'none'}.",
+            message=(
+                f"The parent delegates {child} to {', '.join(seen)} but the child zone's name servers are "
+                f"{', '.join(expected)}: missing {', '.join(sorted(set(expected) - set(seen))) or 'none'}, extra "
+                f"{', '.join(sorted(set(seen) - set(expected))) or 'none'}."
+            ),
         )
     else:
         result.update(status="propagating", message=propagation_guidance(child))

@@ -93,7 +93,9 @@ def record_present(route53: Any, zone_id: str, name: str, rtype: str, value: str
 def named_zone(zones: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     """The public zone called ``name``, if this account has it."""
     name = name.rstrip(".").lower()
-    return next((z for z in zones if z["Name"].rstrip(".").lower() == name and not z.get("Config", {}).get("PrivateZone")), None)
+    return next(
+        (z for z in zones if z["Name"].rstrip(".").lower() == name and not z.get("Config", {}).get("PrivateZone")), None
+    )
 
 
 def validation_records(
@@ -116,7 +118,10 @@ def validation_records(
             "type": record["Type"],
             "value": record["Value"],
             "zone": zone["Name"].rstrip(".") if zone else None,
-            "in_zone": bool(zone) and record_present(route53, zone["Id"].split("/")[-1], record["Name"], record["Type"], record["Value"]),
+            "in_zone": (
+                bool(zone)
+                and record_present(route53, zone["Id"].split("/")[-1], record["Name"], record["Type"], record["Value"])
+            ),
         }
     return list(seen.values())
 
@@ -148,10 +153,18 @@ def distribution_view(distribution: dict[str, Any] | None) -> dict[str, Any] | N
     }
 
 
-def certificate_verdict(certificate: dict[str, Any] | None, domain: str, zone_name: str | None = None) -> tuple[str, str]:
+def certificate_verdict(
+    certificate: dict[str, Any] | None, domain: str, zone_name: str | None = None
+) -> tuple[str, str]:
     """(state, cause) of the certificate: ``issued``, ``pending`` (may still come) or ``failed`` (will not)."""
     if certificate is None:
-        return "failed", f"no ACM certificate for *.{domain} in us-east-1 (the apply with enable_custom_domain=true did not request one)"
+        return (
+            "failed",
+            (
+                f"no ACM certificate for *.{domain} in us-east-1 (the apply with enable_custom_domain=true did not"
+                " request one)"
+            ),
+        )
     status = certificate["status"]
     if status == "ISSUED":
         return "issued", f"certificate {certificate['arn']} is ISSUED"
@@ -160,14 +173,20 @@ def certificate_verdict(certificate: dict[str, Any] | None, domain: str, zone_na
         return "failed", f"certificate {certificate['arn']} is {status}{reason}: request a new one (apply again)"
     missing = [r for r in certificate["validation_records"] if not r["in_zone"]]
     if missing:
-        where = ", ".join(f"{r['name']} CNAME {r['value']} (zone {r['zone'] or zone_name or 'none found'}"
-                          f"{'' if r['zone'] else ' not in this account'})" for r in missing)
+        where = ", ".join(
+            f"{r['name']} CNAME {r['value']} (zone {r['zone'] or zone_name or 'none found'}"
+            f"{'' if r['zone'] else ' not in this account'})"
+            for r in missing
+        )
         return "pending", f"the certificate's validation CNAME is not in the zone: {where}"
     if not certificate["validation_records"]:
         return "pending", "ACM has not published the validation records yet"
-    return "pending", (
-        f"certificate {certificate['arn']} is {status} although its validation CNAMEs are in the zone: "
-        f"the delegation of {domain} has not propagated, so ACM cannot resolve them yet"
+    return (
+        "pending",
+        (
+            f"certificate {certificate['arn']} is {status} although its validation CNAMEs are in the zone: "
+            f"the delegation of {domain} has not propagated, so ACM cannot resolve them yet"
+        ),
     )
 
 

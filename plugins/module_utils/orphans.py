@@ -331,9 +331,11 @@ def _fix(arn: Arn, tags: dict[str, str], details: dict[str, str], home_region: s
         return {
             "import": None,
             "delete_command": None,
-            "note": f"No import form is known for {arn.service} {arn.resource_type or 'resources'}: look it up in the "
-            f"hashicorp/aws documentation, or inspect it with: aws resourcegroupstaggingapi get-resources "
-            f"--resource-arn-list {arn.arn}{where}",
+            "note": (
+                f"No import form is known for {arn.service} {arn.resource_type or 'resources'}: look it up in the "
+                "hashicorp/aws documentation, or inspect it with: aws resourcegroupstaggingapi get-resources "
+                f"--resource-arn-list {arn.arn}{where}"
+            ),
         }
     tf_type, id_form, delete = spec
     cluster, _sep, service = arn.resource.rpartition("/")
@@ -359,9 +361,11 @@ def _fix(arn: Arn, tags: dict[str, str], details: dict[str, str], home_region: s
     return {
         "import": {"to": address, "id": import_id, "provider": provider, "block": "\n".join(lines)},
         "delete_command": command + where + (f"  # {caveat}" if caveat else ""),
-        "note": "Adopt it: add the import block and a matching resource block to terraform/ "
-        "(terraform plan -generate-config-out=generated.tf writes one), plan and apply. "
-        "Or delete it with the command, after checking nothing uses it. Nothing was changed.",
+        "note": (
+            "Adopt it: add the import block and a matching resource block to terraform/ "
+            "(terraform plan -generate-config-out=generated.tf writes one), plan and apply. "
+            "Or delete it with the command, after checking nothing uses it. Nothing was changed."
+        ),
     }
 
 

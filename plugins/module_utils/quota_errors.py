@@ -41,8 +41,9 @@ def _hosted_zones(client: ClientFactory) -> int:
 def _nat_gateways_per_az(client: ClientFactory) -> int:
     ec2 = client("ec2", None)
     subnets = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets(aws_retry=True)["Subnets"]}
-    gateways = paginate(ec2, "describe_nat_gateways", "NatGateways",
-                        Filters=[{"Name": "state", "Values": ["pending", "available"]}])
+    gateways = paginate(
+        ec2, "describe_nat_gateways", "NatGateways", Filters=[{"Name": "state", "Values": ["pending", "available"]}]
+    )
     per_az: dict[str, int] = {}
     for gateway in gateways:
         zone = subnets.get(gateway.get("SubnetId"), "?")
@@ -65,31 +66,79 @@ class Quota:
 
 # The error codes the stack's resources answer when a quota is used up.
 LIMIT_ERRORS: dict[str, Quota] = {
-    "VpcLimitExceeded": Quota("vpc", "VPCs per Region", 5, "L-F678F1CE", _count("ec2", "describe_vpcs", "Vpcs"), "VPCs"),
-    "InternetGatewayLimitExceeded": Quota("vpc", "Internet gateways per Region", 5, "L-A4707A72",
-                                          _count("ec2", "describe_internet_gateways", "InternetGateways"),
-                                          "internet gateways"),
-    "NatGatewayLimitExceeded": Quota("vpc", "NAT gateways per Availability Zone", 5, "L-FE5A380F", _nat_gateways_per_az,
-                                     "NAT gateways in the fullest Availability Zone"),
-    "SecurityGroupLimitExceeded": Quota("vpc", "VPC security groups per Region", 2500, "L-E79EC296",
-                                        _count("ec2", "describe_security_groups", "SecurityGroups"), "security groups"),
-    "RulesPerSecurityGroupLimitExceeded": Quota("vpc", "Inbound or outbound rules per security group", 60, "L-0EA8095F"),
-    "AddressLimitExceeded": Quota("ec2", "EC2-VPC Elastic IPs", 5, "L-0263D0A3",
-                                  lambda client: len(client("ec2", None).describe_addresses(aws_retry=True)["Addresses"]), "Elastic IPs"),
-    "TooManyHostedZones": Quota("route53", "Hosted zones", 500, "L-4EA4796A", _hosted_zones, "hosted zones in the account",
-                                global_service=True),
-    "TooManyLoadBalancers": Quota("elasticloadbalancing", "Application Load Balancers per Region", 50, None,
-                                  _count("elbv2", "describe_load_balancers", "LoadBalancers"), "load balancers"),
-    "TooManyTargetGroups": Quota("elasticloadbalancing", "Target Groups per Region", 3000, None,
-                                 _count("elbv2", "describe_target_groups", "TargetGroups"), "target groups"),
+    "VpcLimitExceeded": Quota(
+        "vpc", "VPCs per Region", 5, "L-F678F1CE", _count("ec2", "describe_vpcs", "Vpcs"), "VPCs"
+    ),
+    "InternetGatewayLimitExceeded": Quota(
+        "vpc",
+        "Internet gateways per Region",
+        5,
+        "L-A4707A72",
+        _count("ec2", "describe_internet_gateways", "InternetGateways"),
+        "internet gateways",
+    ),
+    "NatGatewayLimitExceeded": Quota(
+        "vpc",
+        "NAT gateways per Availability Zone",
+        5,
+        "L-FE5A380F",
+        _nat_gateways_per_az,
+        "NAT gateways in the fullest Availability Zone",
+    ),
+    "SecurityGroupLimitExceeded": Quota(
+        "vpc",
+        "VPC security groups per Region",
+        2500,
+        "L-E79EC296",
+        _count("ec2", "describe_security_groups", "SecurityGroups"),
+        "security groups",
+    ),
+    "RulesPerSecurityGroupLimitExceeded": Quota(
+        "vpc", "Inbound or outbound rules per security group", 60, "L-0EA8095F"
+    ),
+    "AddressLimitExceeded": Quota(
+        "ec2",
+        "EC2-VPC Elastic IPs",
+        5,
+        "L-0263D0A3",
+        lambda client: len(client("ec2", None).describe_addresses(aws_retry=True)["Addresses"]),
+        "Elastic IPs",
+    ),
+    "TooManyHostedZones": Quota(
+        "route53", "Hosted zones", 500, "L-4EA4796A", _hosted_zones, "hosted zones in the account", global_service=True
+    ),
+    "TooManyLoadBalancers": Quota(
+        "elasticloadbalancing",
+        "Application Load Balancers per Region",
+        50,
+        None,
+        _count("elbv2", "describe_load_balancers", "LoadBalancers"),
+        "load balancers",
+    ),
+    "TooManyTargetGroups": Quota(
+        "elasticloadbalancing",
+        "Target Groups per Region",
+        3000,
+        None,
+        _count("elbv2", "describe_target_groups", "TargetGroups"),
+        "target groups",
+    ),
     "TooManyRules": Quota("elasticloadbalancing", "Rules per Application Load Balancer", 100),
-    "FileSystemLimitExceeded": Quota("elasticfilesystem", "File systems per account", 1000, None,
-                                     _count("efs", "describe_file_systems", "FileSystems"), "EFS file systems"),
+    "FileSystemLimitExceeded": Quota(
+        "elasticfilesystem",
+        "File systems per account",
+        1000,
+        None,
+        _count("efs", "describe_file_systems", "FileSystems"),
+        "EFS file systems",
+    ),
     "AccessPointLimitExceeded": Quota("elasticfilesystem", "Access points per file system", 10000),
-    "DBInstanceQuotaExceeded": Quota("rds", "DB instances", 40, None,
-                                     _count("rds", "describe_db_instances", "DBInstances"), "DB instances"),
-    "InstanceQuotaExceeded": Quota("rds", "DB instances", 40, None,
-                                   _count("rds", "describe_db_instances", "DBInstances"), "DB instances"),
+    "DBInstanceQuotaExceeded": Quota(
+        "rds", "DB instances", 40, None, _count("rds", "describe_db_instances", "DBInstances"), "DB instances"
+    ),
+    "InstanceQuotaExceeded": Quota(
+        "rds", "DB instances", 40, None, _count("rds", "describe_db_instances", "DBInstances"), "DB instances"
+    ),
 }
 LIMIT_ERROR_RE = re.compile(r"\b(" + "|".join(sorted(LIMIT_ERRORS, key=len, reverse=True)) + r")\b")
 
@@ -104,7 +153,9 @@ def quota_value(quota: Quota, servicequotas: Any) -> tuple[float, str, str | Non
     """(value, where it came from, quota code): Service Quotas' applied value, else AWS's documented default."""
     try:
         if quota.code:
-            found = servicequotas.get_service_quota(aws_retry=True, ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]
+            found = servicequotas.get_service_quota(aws_retry=True, ServiceCode=quota.service, QuotaCode=quota.code)[
+                "Quota"
+            ]
             return float(found["Value"]), f"Service Quotas {quota.service} {quota.code}", quota.code
         for item in paginate(servicequotas, "list_service_quotas", "Quotas", ServiceCode=quota.service):
             if item.get("QuotaName") == quota.name:
@@ -117,8 +168,8 @@ def quota_value(quota: Quota, servicequotas: Any) -> tuple[float, str, str | Non
 def explain_limit(code: str | None, client: ClientFactory, region: str) -> str:
     """One sentence: the quota behind ``code``, its value and source, the usage we can count, how to ask for more.
 
-    ``client(service, region)`` makes a client (aws_client.AWSClients.client; region None: the caller's region). Empty when ``code`` is not a
-    quota error of the table."""
+    ``client(service, region)`` makes a client (aws_client.AWSClients.client; region None: the caller's region).
+    Empty when ``code`` is not a quota error of the table."""
     quota = LIMIT_ERRORS.get(code or "")
     if quota is None:
         return ""
@@ -138,6 +189,8 @@ def explain_limit(code: str | None, client: ClientFactory, region: str) -> str:
             text += "; the usage could not be read"
     text += "."
     if quota_code:
-        text += (f" Ask for more with: aws service-quotas request-service-quota-increase --service-code {quota.service} "
-                 f"--quota-code {quota_code} --desired-value <new value> --region {quota_region}.")
+        text += (
+            f" Ask for more with: aws service-quotas request-service-quota-increase --service-code {quota.service} "
+            f"--quota-code {quota_code} --desired-value <new value> --region {quota_region}."
+        )
     return text

@@ -133,7 +133,7 @@ def check_engine_support(result: Any, rds: dict[str, Any]) -> None:
     where = (
         "RDS"
         if support["source"] == "rds"
-        else "the fallback table of end-of-standard-support dates " f"(RDS did not answer: {support['reason']})"
+        else f"the fallback table of end-of-standard-support dates (RDS did not answer: {support['reason']})"
     )
     label = f"{support['engine']} {support['major_version']}"
     if support["status"] == "unknown":

@@ -42,9 +42,9 @@ def validate_ttl(ttl) -> int:
     """The NS delegation TTL, or DelegationError saying the accepted range (before anything is read or written)."""
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not NS_MIN_TTL <= ttl <= ROUTE53_MAX_TTL:
         raise DelegationError(
-            f"ttl {ttl} is not accepted for an NS delegation: give whole seconds from {NS_MIN_TTL} to {ROUTE53_MAX_TTL} "
-            f"(Route 53's maximum; {NS_MIN_TTL} is the floor for delegations, 300 to 172800 is usual). Nothing was "
-            "written."
+            f"ttl {ttl} is not accepted for an NS delegation: give whole seconds from {NS_MIN_TTL} to {ROUTE53_MAX_TTL}"
+            f" (Route 53's maximum; {NS_MIN_TTL} is the floor for delegations, 300 to 172800 is usual). Nothing was"
+            " written."
         )
     return ttl
 
@@ -286,20 +286,28 @@ def manual_delegation_steps(
     known = (
         f"The name servers of {child_zone} are: {', '.join(servers)}."
         if servers
-        else f"1. The team of account {child_account} reads the name servers of {child_zone}: console Route 53 > "
-        f"Hosted zones > {child_zone} > the NS record's 4 values, or: aws route53 list-hosted-zones-by-name "
-        f"--dns-name {child_zone}{child_flag} --query 'HostedZones[0].Id' then aws route53 get-hosted-zone "
-        f"--id <that ID>{child_flag} --query DelegationSet.NameServers"
+        else (
+            f"1. The team of account {child_account} reads the name servers of {child_zone}: console Route 53 > "
+            f"Hosted zones > {child_zone} > the NS record's 4 values, or: aws route53 list-hosted-zones-by-name "
+            f"--dns-name {child_zone}{child_flag} --query 'HostedZones[0].Id' then aws route53 get-hosted-zone "
+            f"--id <that ID>{child_flag} --query DelegationSet.NameServers"
+        )
     )
     return "\n".join(
         [
-            f"Manual delegation of {child_zone} (until then the environment works on its CloudFront domain, "
-            "e.g. d111111abcdef8.cloudfront.net):",
+            (
+                f"Manual delegation of {child_zone} (until then the environment works on its CloudFront domain, "
+                "e.g. d111111abcdef8.cloudfront.net):"
+            ),
             known,
-            f"2. The {parent_zone} team (console): Route 53 > Hosted zones > {parent_zone} > Create record: "
-            f"name {child_zone.removesuffix('.' + parent_zone)}, type NS, TTL {ttl}, one value per name server.",
-            f"   Or save this as {file_name} and run: aws route53 change-resource-record-sets "
-            f"--hosted-zone-id {zone_id} --change-batch file://{file_name}{parent_flag}",
+            (
+                f"2. The {parent_zone} team (console): Route 53 > Hosted zones > {parent_zone} > Create record: "
+                f"name {child_zone.removesuffix('.' + parent_zone)}, type NS, TTL {ttl}, one value per name server."
+            ),
+            (
+                f"   Or save this as {file_name} and run: aws route53 change-resource-record-sets "
+                f"--hosted-zone-id {zone_id} --change-batch file://{file_name}{parent_flag}"
+            ),
             json.dumps(batch, indent=2),
             f"3. Check: dig {child_zone} NS @8.8.8.8 (propagation can take {PROPAGATION_HOURS}).",
         ]

@@ -204,7 +204,9 @@ def state_version_record(
     else:
         restore = f"(no state object existed before this apply: s3://{bucket}/{key} was created by it)"
     record = {"bucket": bucket, "key": key, "version_id": version_id, "restore_command": restore}
-    record_file = snapshot[: -len(".json")] + ".version.json" if snapshot.endswith(".json") else snapshot + ".version.json"
+    record_file = (
+        snapshot[: -len(".json")] + ".version.json" if snapshot.endswith(".json") else snapshot + ".version.json"
+    )
     write_private(record_file, json.dumps(record, indent=2) + "\n")
     return record
 

@@ -121,7 +121,8 @@ def classify(command: str, rc: int, stdout: str, stderr: str, project_path: str,
         return TerraformLimitExceeded(
             f"terraform {command} stopped: an AWS service limit was reached ({first_error(text)}). "
             f"This is not retried. Free capacity or request a quota increase at {QUOTAS_URL}, then plan again.",
-            rc=rc, limit_code=code,
+            rc=rc,
+            limit_code=code,
         )
     if "Saved plan is stale" in text:
         return TerraformStalePlan(
@@ -130,8 +131,10 @@ def classify(command: str, rc: int, stdout: str, stderr: str, project_path: str,
             rc=rc,
         )
     if command == "init":
-        if "Failed to query available provider packages" in text or "Failed to install provider" in text or (
-            "registry.terraform.io" in text
+        if (
+            "Failed to query available provider packages" in text
+            or "Failed to install provider" in text
+            or ("registry.terraform.io" in text)
         ):
             return TerraformInitError(
                 f"terraform init could not install the providers of {project_path}: the provider registry cannot be "

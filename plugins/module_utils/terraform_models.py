@@ -223,7 +223,7 @@ class PlanSummary:
 
 def masked_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     """``terraform output -json`` as name -> value, with every sensitive value replaced by the mask."""
-    return {name: (MASK if item.get("sensitive") else item.get("value")) for name, item in (outputs or {}).items()}
+    return {name: MASK if item.get("sensitive") else item.get("value") for name, item in (outputs or {}).items()}
 
 
 def _collect_strings(value: Any, found: set[str]) -> None:

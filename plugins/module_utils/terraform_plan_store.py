@@ -165,7 +165,9 @@ class PlanStore:
         return head.get("ETag", "").strip('"')
 
     def put(self, key: str, path: str, check_mode: bool = False) -> bool:
-        """Upload ``path`` server-side encrypted unless the object already has these bytes; True when it would change."""
+        """Upload ``path`` server-side encrypted unless the object already has these bytes.
+
+        True when it would change."""
         with open(path, "rb") as handle:
             body = handle.read()
         # ETag is the MD5 of the bytes for a single-part upload with SSE-S3; used to compare, not for security.
@@ -182,8 +184,9 @@ class PlanStore:
             return self.client.get_object(aws_retry=True, Bucket=self.bucket, Key=key)["Body"].read()
         except is_boto3_error_code(NOT_FOUND):
             raise TerraformApprovalRefused(
-                f"The plan store has no {what} at s3://{self.bucket}/{key}: nothing was applied. The plan was never "
-                "stashed there (a plan run with terraform_stack_plan_store=local) or was removed; plan and approve again."
+                f"The plan store has no {what} at s3://{self.bucket}/{key}: nothing was applied. The plan was never"
+                " stashed there (a plan run with terraform_stack_plan_store=local) or was removed; plan and approve"
+                " again."
             ) from None
 
 
@@ -229,9 +232,9 @@ def verify_fetched(plan_file: str, summary: dict[str, Any], given: str, environm
     if not (actual.startswith(given) and summary.get("digest") == actual and summary.get("environment") == environment):
         os.remove(plan_file)
         raise TerraformPlanChanged(
-            f"The plan file at {location} has SHA-256 {actual} (its summary says {summary.get('digest')}, environment "
-            f"{summary.get('environment')}), which is not the approved {environment} plan {given}: nothing was applied. "
-            "The plan changed after it was approved; plan and approve again.",
+            f"The plan file at {location} has SHA-256 {actual} (its summary says {summary.get('digest')}, environment"
+            f" {summary.get('environment')}), which is not the approved {environment} plan {given}: nothing was"
+            " applied. The plan changed after it was approved; plan and approve again.",
             digest=actual,
         )
     return actual

@@ -62,9 +62,9 @@ options:
   custom_domain:
     description:
       - Whether CloudFront is meant to serve the custom domain (C(*.domain) with an ACM certificate), as the inventory's
-        C(bbws_custom_domain) says. V(off) - the default C(*.cloudfront.net) certificate by design. V(auto) - on once the
-        zone's delegation is verified, so a distribution with no certificate and no aliases is the intended state until
-        then. V(on) - the certificate and the aliases must be there.
+        C(bbws_custom_domain) says. V(off) - the default C(*.cloudfront.net) certificate by design. V(auto) - on once
+        the zone's delegation is verified, so a distribution with no certificate and no aliases is the intended state
+        until then. V(on) - the certificate and the aliases must be there.
       - On the default certificate by design (or by O(certificate_fallback)) the status stays C(healthy) and the report
         has a notice naming the cause and the next step, instead of a certificate finding.
     type: str
@@ -193,7 +193,9 @@ options:
         type: int
         default: 10
   capacity_warning_tenants:
-    description: A warning finding when fewer than this many more tenants fit (the inventory's C(bbws_capacity_warning_tenants)).
+    description:
+      - A warning finding when fewer than this many more tenants fit.
+      - The inventory's C(bbws_capacity_warning_tenants).
     type: int
     default: 10
 notes:
@@ -286,7 +288,8 @@ findings:
         terraform: terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs
         cli: "aws ec2 authorize-security-group-ingress --group-id sg-0b --ip-permissions ... --region af-south-1"
 access_points:
-  description: ALB DNS, CloudFront domain and id, RDS endpoint, EFS id, zone, name servers, certificate, example tenant URL.
+  description:
+    - ALB DNS, CloudFront domain and id, RDS endpoint, EFS id, zone, name servers, certificate, example tenant URL.
   returned: always
   type: dict
   sample: {"alb_dns_name": "bbws-dev-alb-1.af-south-1.elb.amazonaws.com", "efs_id": "fs-0a8f874402e3b9381"}
@@ -299,11 +302,14 @@ headroom:
   sample:
     tenants: 5
     first_limit: listener rules per ALB (excluding default rules)
-    summary: "5 more tenants fit; the first limit is listener rules per ALB (excluding default rules) (bbws-dev-alb: 95 of 100, AWS default)"
+    summary: >-
+      5 more tenants fit; the first limit is listener rules per ALB (excluding default rules)
+      (bbws-dev-alb: 95 of 100, AWS default)
     warning_below: 10
     limits:
       - {name: "listener rules per ALB (excluding default rules)", resource: bbws-dev-alb, used: 95, limit: 100,
-         source: AWS default, per_tenant: 1, tenants: 5, detail: "HTTP:80 0 rule(s) (redirect: no tenant rules); HTTPS:443 95 rule(s)"}
+         source: AWS default, per_tenant: 1, tenants: 5,
+         detail: "HTTP:80 0 rule(s) (redirect: no tenant rules); HTTPS:443 95 rule(s)"}
 summary:
   description: The closing block (access points, DNS configuration, example tenant URL, next steps) as text.
   returned: always
@@ -328,7 +334,8 @@ notices:
   elements: dict
   sample:
     - area: cloudfront
-      summary: "CloudFront E2ABC serves its default *.cloudfront.net certificate: tenants are reached at d1.cloudfront.net."
+      summary: >-
+        CloudFront E2ABC serves its default *.cloudfront.net certificate: tenants are reached at d1.cloudfront.net.
       cause: the custom domain is off for dev in the inventory (bbws_custom_domain off)
       next_step: set bbws_custom_domain to on or auto and run site.yml
 paths:
@@ -336,8 +343,8 @@ paths:
   returned: always
   type: list
   elements: dict
-  sample: [{"edge": "ecs-rds", "source": "ecs", "target": "rds", "status": "broken", "label": "tcp/3306: missing ingress rule",
-            "detail": "ingress on sg-0b from sg-0a"}]
+  sample: [{"edge": "ecs-rds", "source": "ecs", "target": "rds", "status": "broken",
+            "label": "tcp/3306: missing ingress rule", "detail": "ingress on sg-0b from sg-0a"}]
 since_last:
   description: New and resolved findings against this environment's previous report in O(history_dir).
   returned: when O(history_dir) and O(report_dir) are set
@@ -373,8 +380,17 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_co
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import collect
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import make_clients
 
-RESOURCE_KEYS = ("vpc_id", "ecs_cluster_name", "alb_arn", "rds_identifier", "efs_id", "route53_zone_id",
-                 "acm_certificate_arn", "cloudfront_distribution_id", "log_group_name")
+RESOURCE_KEYS = (
+    "vpc_id",
+    "ecs_cluster_name",
+    "alb_arn",
+    "rds_identifier",
+    "efs_id",
+    "route53_zone_id",
+    "acm_certificate_arn",
+    "cloudfront_distribution_id",
+    "log_group_name",
+)
 
 
 def main():
@@ -408,11 +424,15 @@ def main():
             expected_account_id=dict(type="str"),
             known_accounts=dict(type="dict"),
             expected_alarms=dict(type="list", elements="str", default=[]),
-            tenant_cost=dict(type="dict", default={}, options=dict(
-                task_cpu=dict(type="int", default=256),
-                tasks=dict(type="int", default=1),
-                db_connections=dict(type="int", default=10),
-            )),
+            tenant_cost=dict(
+                type="dict",
+                default={},
+                options=dict(
+                    task_cpu=dict(type="int", default=256),
+                    tasks=dict(type="int", default=1),
+                    db_connections=dict(type="int", default=10),
+                ),
+            ),
             capacity_warning_tenants=dict(type="int", default=10),
         ),
         supports_check_mode=True,

@@ -82,7 +82,8 @@ enabled:
   type: bool
   sample: true
 source:
-  description: What decided - C(inventory), C(fallback_record), C(live), C(own_zone), C(delegation), C(unknown), C(no_domain).
+  description:
+    - What decided - C(inventory), C(fallback_record), C(live), C(own_zone), C(delegation), C(unknown), C(no_domain).
   returned: success
   type: str
   sample: live

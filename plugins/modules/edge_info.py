@@ -42,7 +42,8 @@ options:
       - Without it, the distribution's viewer certificate is read, else the newest C(*.<domain>) certificate.
     type: str
   distribution_id:
-    description: The distribution to read (the stack output C(cloudfront_distribution_id)); without it, found by O(name).
+    description:
+      - The distribution to read (the stack output C(cloudfront_distribution_id)); without it, found by O(name).
     type: str
   certificate_region:
     description: The region of CloudFront certificates.
@@ -90,8 +91,8 @@ certificate:
     status: PENDING_VALIDATION
     failure_reason: null
     validation_records:
-      - {"name": "_x1.wpdev.kimmyai.io.", "type": "CNAME", "value": "_y1.acm-validations.aws.", "zone": "wpdev.kimmyai.io",
-         "in_zone": false}
+      - {"name": "_x1.wpdev.kimmyai.io.", "type": "CNAME", "value": "_y1.acm-validations.aws.",
+         "zone": "wpdev.kimmyai.io", "in_zone": false}
 certificate_state:
   description: V(issued), V(pending) (may still be issued) or V(failed) (will not be; no certificate counts as failed).
   returned: always
@@ -115,12 +116,14 @@ distribution_state:
   type: str
   sample: in_progress
 distribution_cause:
-  description: The state in words; for V(in_progress) the note that deployments take 15-20 minutes and the id to monitor.
+  description:
+    - The state in words; for V(in_progress) the note that deployments take 15-20 minutes and the id to monitor.
   returned: always
   type: str
   sample: "CloudFront deployments can take 15-20 minutes; monitor distribution E2QWRUHAPOMQZL in the AWS Console ..."
 cloudfront_url:
-  description: The distribution's own URL (the fallback when the custom domain cannot be used); null without a distribution.
+  description:
+    - The distribution's own URL (the fallback when the custom domain cannot be used); null without a distribution.
   returned: always
   type: str
   sample: https://d111111abcdef8.cloudfront.net

@@ -99,7 +99,8 @@ orphans:
       sample: arn:aws:ec2:af-south-1:536580886816:security-group/sg-0123456789abcdef0
     id:
       returned: always
-      description: Its id or name (for the types imported by ARN, the ARN's resource part, e.g. C(name/hash) of a target group).
+      description:
+        - Its id or name (for the types imported by ARN, the ARN's resource part, e.g. C(name/hash) of a target group).
       type: str
       sample: sg-0123456789abcdef0
     type:

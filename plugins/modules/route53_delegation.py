@@ -209,7 +209,8 @@ dangling_delegations:
   returned: always
   type: list
   elements: dict
-  sample: [{"zone": "wpsit.kimmyai.io", "nameservers": ["ns-1.example.net"], "reason": "the delegated name servers differ from the child zone's"}]
+  sample: [{"zone": "wpsit.kimmyai.io", "nameservers": ["ns-1.example.net"],
+            "reason": "the delegated name servers differ from the child zone's"}]
 undelegated:
   description: Children the parent did not delegate before this run.
   returned: always
@@ -231,7 +232,8 @@ diff:
   description: NS values (and TTL) per child before and after.
   returned: always
   type: dict
-  sample: {"before": {"wpdev.kimmyai.io": null}, "after": {"wpdev.kimmyai.io": {"ttl": 300, "nameservers": ["ns-1.awsdns-1.com"]}}}
+  sample: {"before": {"wpdev.kimmyai.io": null},
+           "after": {"wpdev.kimmyai.io": {"ttl": 300, "nameservers": ["ns-1.awsdns-1.com"]}}}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

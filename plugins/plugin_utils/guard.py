@@ -196,7 +196,8 @@ def holds(
     if not _verified(proof, host):
         raise GuardError(
             f"The guard proof of {host} was not issued by this run's guard (an extra var or a fact of another run "
-            "cannot stand in for it). " + _NOT_RUN.format(host=host)
+            "cannot stand in for it). "
+            + _NOT_RUN.format(host=host)
         )
     if account_id not in (None, "") and str(account_id) != proof["account_id"]:
         raise GuardError(

@@ -20,7 +20,12 @@ REGISTRY = {env: {"account_id": ACCOUNTS[env], "profile": PROFILES[env]} for env
 def test_each_profile_matches_its_account(aws, module_runner, env):
     result = module_runner(
         account_assert,
-        {"profile": PROFILES[env], "expected_account_id": ACCOUNTS[env], "environment": env, "known_accounts": REGISTRY},
+        {
+            "profile": PROFILES[env],
+            "expected_account_id": ACCOUNTS[env],
+            "environment": env,
+            "known_accounts": REGISTRY,
+        },
     )
     assert not result.failed, result
     assert result["changed"] is False
@@ -107,8 +112,18 @@ def test_guard_refuses_prod_profile_mapped_to_dev_and_creates_nothing(aws, playb
 
 
 def test_site_guard_accepts_all_three_accounts(aws, playbook):
-    proc = playbook("site.yml", "-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod", "--check",
-                    "--tags", "guard")
+    proc = playbook(
+        "site.yml",
+        "-i",
+        "inventories/dev",
+        "-i",
+        "inventories/sit",
+        "-i",
+        "inventories/prod",
+        "--check",
+        "--tags",
+        "guard",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for env, account in ACCOUNTS.items():
         assert f"{env.upper()}: profile {PROFILES[env]} is in account {account}" in proc.stdout

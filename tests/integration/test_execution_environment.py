@@ -12,7 +12,9 @@ from support import REPO
 def test_builder_creates_the_context_offline(tmp_path):
     proc = subprocess.run(
         [str(BIN / "ansible-builder"), "create", "-f", str(REPO / "execution-environment.yml"), "-c", str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (containerfile,) = [p for p in (tmp_path / "Containerfile", tmp_path / "Dockerfile") if p.exists()]

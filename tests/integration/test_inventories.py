@@ -8,11 +8,25 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings im
 from inventory import ENVIRONMENTS
 from inventory import host_vars
 
-REQUIRED = ("bbws_environment", "bbws_account_id", "bbws_aws_profile", "bbws_region", "bbws_domain",
-            "bbws_vpc_cidr", "bbws_rds_instance_class", "bbws_ecs_task_cpu", "bbws_ecs_task_memory",
-            "bbws_nat_gateway_per_az", "bbws_log_retention_days", "bbws_rds_backup_retention_days",
-            "bbws_rds_multi_az", "bbws_alarm_thresholds", "bbws_alarm_email_endpoints", "bbws_alarm_notify_ok",
-            "bbws_capacity_warning_tenants")
+REQUIRED = (
+    "bbws_environment",
+    "bbws_account_id",
+    "bbws_aws_profile",
+    "bbws_region",
+    "bbws_domain",
+    "bbws_vpc_cidr",
+    "bbws_rds_instance_class",
+    "bbws_ecs_task_cpu",
+    "bbws_ecs_task_memory",
+    "bbws_nat_gateway_per_az",
+    "bbws_log_retention_days",
+    "bbws_rds_backup_retention_days",
+    "bbws_rds_multi_az",
+    "bbws_alarm_thresholds",
+    "bbws_alarm_email_endpoints",
+    "bbws_alarm_notify_ok",
+    "bbws_capacity_warning_tenants",
+)
 # Alarm thresholds that fire below their value (the rest fire above it).
 LOWER_BOUND_THRESHOLDS = ("rds_free_storage_bytes", "rds_freeable_memory_bytes", "efs_burst_credit_balance_bytes")
 
@@ -50,7 +64,10 @@ def test_prod_delegates_to_the_registered_children():
     for env, child in children.items():
         registry = prod["bbws_environments"][env]
         assert (child["zone"], child["account_id"], child["profile"]) == (
-            registry["domain"], registry["account_id"], registry["profile"])
+            registry["domain"],
+            registry["account_id"],
+            registry["profile"],
+        )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -11,6 +11,7 @@ import pytest
 
 from stack_paths import REPO
 from stack_paths import STACK
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPO / "tools"))
 

@@ -83,7 +83,11 @@ def role_tfvars(environment: str) -> dict[str, Any]:
     defaults = yaml.safe_load((REPO / "roles" / "terraform_stack" / "defaults" / "main.yml").read_text())
     # The mapping's other inputs are role defaults (enable_custom_domain: decided at plan time unless forced).
     context = {
-        **{k: trust_as_template(v) if isinstance(v, str) else v for k, v in defaults.items() if k != "terraform_stack_variables"},
+        **{
+            k: trust_as_template(v) if isinstance(v, str) else v
+            for k, v in defaults.items()
+            if k != "terraform_stack_variables"
+        },
         **host_vars(environment),
     }
     templar = Templar(loader=DataLoader(), variables=context)

@@ -113,8 +113,10 @@ PLANTED = {
         'An argument named "retention_days" is not expected here.',
     ),
     "wrong-value-type": (
-        'resource "aws_cloudwatch_log_group" "planted" {\n  name              = "planted"\n'
-        '  retention_in_days = "a week"\n}\n',
+        (
+            'resource "aws_cloudwatch_log_group" "planted" {\n  name              = "planted"\n'
+            '  retention_in_days = "a week"\n}\n'
+        ),
         "validate",
         'Inappropriate value for attribute "retention_in_days": a number is required.',
     ),
@@ -129,16 +131,22 @@ PLANTED = {
         'This object has no argument, nested block, or exported attribute named "no_such_attribute".',
     ),
     "block-as-attribute": (
-        'resource "aws_s3_bucket_versioning" "planted" {\n  bucket = "planted"\n'
-        '  versioning_configuration = {\n    status = "Enabled"\n  }\n}\n',
+        (
+            'resource "aws_s3_bucket_versioning" "planted" {\n  bucket = "planted"\n'
+            '  versioning_configuration = {\n    status = "Enabled"\n  }\n}\n'
+        ),
         "validate",
-        'An argument named "versioning_configuration" is not expected here. '
-        'Did you mean to define a block of type "versioning_configuration"?',
+        (
+            'An argument named "versioning_configuration" is not expected here. '
+            'Did you mean to define a block of type "versioning_configuration"?'
+        ),
     ),
     "too-many-blocks": (
-        'resource "aws_s3_bucket_versioning" "planted" {\n  bucket = "planted"\n'
-        '  versioning_configuration {\n    status = "Enabled"\n  }\n'
-        '  versioning_configuration {\n    status = "Suspended"\n  }\n}\n',
+        (
+            'resource "aws_s3_bucket_versioning" "planted" {\n  bucket = "planted"\n'
+            '  versioning_configuration {\n    status = "Enabled"\n  }\n'
+            '  versioning_configuration {\n    status = "Suspended"\n  }\n}\n'
+        ),
         "validate",
         "Too many versioning_configuration blocks",
     ),
@@ -148,8 +156,10 @@ PLANTED = {
         "Insufficient default_action blocks",
     ),
     "for-each-known-after-apply": (
-        'resource "aws_cloudwatch_log_group" "planted" {\n  for_each = toset([aws_vpc.this.arn])\n'
-        "  name     = each.key\n}\n",
+        (
+            'resource "aws_cloudwatch_log_group" "planted" {\n  for_each = toset([aws_vpc.this.arn])\n'
+            "  name     = each.key\n}\n"
+        ),
         "plan",
         "Invalid for_each argument",
     ),

@@ -58,8 +58,10 @@ def test_schema_is_provider_6_25(aws_schema: schema_check.Schema) -> None:
             "required block 'default_action' is missing",
         ),
         (
-            'resource "aws_acm_certificate_validation" "x" {\n'
-            '  certificate_arn = "a"\n  timeouts = { create = "1m" }\n}\n',
+            (
+                'resource "aws_acm_certificate_validation" "x" {\n'
+                '  certificate_arn = "a"\n  timeouts = { create = "1m" }\n}\n'
+            ),
             "timeouts is a block",
         ),
         (

@@ -111,8 +111,11 @@ def test_no_template_needs_jinja_in_its_extra_vars(objects):
     ]:
         text = json.dumps(values)
         assert "{{" not in text and "{%" not in text, f"{name}: Jinja in what AWX passes as extra vars"
-    [apply_play] = [p for p in yaml.safe_load((REPO / "playbooks" / "apply.yml").read_text())
-                    if p.get("name", "").startswith("Apply |")]
+    [apply_play] = [
+        p
+        for p in yaml.safe_load((REPO / "playbooks" / "apply.yml").read_text())
+        if p.get("name", "").startswith("Apply |")
+    ]
     assert "bbws_plan_digest" in apply_play["vars"]["terraform_stack_approve"]
     [plan] = [t for t in objects["job_templates"] if t["name"] == "BBWS plan"]
     assert plan["extra_vars"]["terraform_stack_plan_store"] == "s3"
@@ -126,8 +129,10 @@ def test_drift_template_runs_the_read_only_drift_playbook_for_operators(objects)
     assert [q["variable"] for q in drift["questions"]] == ["account_guard_environment", "drift_report_fail_when_found"]
     executors = {g["team"] for g in objects["grants"] if "BBWS drift" in g.get("job_templates", [])}
     assert executors == {"BBWS operators", "BBWS admins"}
-    assert roles_of(REPO / drift["playbook"]) == {"bbws.ecs_cluster.account_guard": {"main"},
-                                                  "bbws.ecs_cluster.drift_report": {"main"}}
+    assert roles_of(REPO / drift["playbook"]) == {
+        "bbws.ecs_cluster.account_guard": {"main"},
+        "bbws.ecs_cluster.drift_report": {"main"},
+    }
 
 
 def test_each_environment_has_plan_approval_apply_dns_health(objects):
@@ -163,8 +168,16 @@ def test_each_environment_has_plan_approval_apply_dns_health(objects):
             parents["apply"] == ["approve"] and nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
         )
         assert nodes["approve"]["unified_job_template"]["timeout"] > 0
-        assert chain == ["job_template", "workflow_approval", "job_template", "job_template", "job_template",
-                         "workflow_approval", "job_template", "job_template"]
+        assert chain == [
+            "job_template",
+            "workflow_approval",
+            "job_template",
+            "job_template",
+            "job_template",
+            "workflow_approval",
+            "job_template",
+            "job_template",
+        ]
         for node in nodes.values():
             if node["unified_job_template"]["type"] == "job_template":
                 template = templates[node["unified_job_template"]["name"]]
@@ -219,8 +232,9 @@ def test_prod_workflow_asks_for_protected_change_consent(objects):
 def test_workflow_nodes_are_updated_by_identifier_not_recreated(objects):
     """destroy_current_nodes would delete every node on each run (and a running workflow's approval step)."""
     [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.workflow_job_template" in t]
-    assert task["awx.awx.workflow_job_template"]["destroy_current_nodes"] == (
-        "{{ awx_bbws_recreate_workflow_nodes | bool }}"
+    assert (
+        task["awx.awx.workflow_job_template"]["destroy_current_nodes"]
+        == "{{ awx_bbws_recreate_workflow_nodes | bool }}"
     )
     assert objects["recreate_workflow_nodes"] is False
     for workflow in objects["workflows"]:

@@ -33,7 +33,8 @@ def test_delegate_dns_check_mode_reports_and_writes_nothing(aws, playbook):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for child in PLAN["delegations"]:
         assert (
-            f"{child['zone']} in account {child['account_id']} ({child['environment']}): created (check mode: nothing written)"
+            f"{child['zone']} in account {child['account_id']} ({child['environment']}): created (check mode: nothing"
+            " written)"
             in flat(proc.stdout)
         )
     assert "changed=1" in proc.stdout

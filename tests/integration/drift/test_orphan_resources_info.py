@@ -103,8 +103,10 @@ def test_tagged_group_absent_from_state_is_an_orphan_with_its_import_block(dev_a
         "provider": None,
         "block": f'import {{\n  to = aws_security_group.legacy_admin\n  id = "{groups["orphan"]}"\n}}',
     }
-    assert orphan["delete_command"] == (
-        f"aws ec2 delete-security-group --group-id {groups['orphan']} --region {DEV['region']} --profile {DEV['profile']}"
+    assert (
+        orphan["delete_command"]
+        == f"aws ec2 delete-security-group --group-id {groups['orphan']} --region {DEV['region']} --profile"
+        f" {DEV['profile']}"
     )
     assert orphan["created"] is None and orphan["age_days"] is None  # EC2 gives no creation time for a group
     assert result["managed"] >= 1 and result["tagged"] == result["managed"] + len(result["orphans"])

@@ -41,7 +41,11 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
     # prod: its validation CNAME was removed from the zone -> fallback naming that cause and the distribution URL.
     prod_url = f"https://{clusters['prod'].distribution_domain}"
     assert f"PROD edge: default certificate; URL {prod_url}; LIMITATION: tenants are reached at {prod_url}" in flat
-    assert "instead of *.wp.kimmyai.io. Cause: ACM certificate validation timeout (3 s): the certificate's validation CNAME is not in the zone" in flat
+    assert (
+        "instead of *.wp.kimmyai.io. Cause: ACM certificate validation timeout (3 s): the certificate's validation"
+        " CNAME is not in the zone"
+        in flat
+    )
     # ... looked for where the stack writes it: prod's adopted root zone (there is no wp.kimmyai.io zone).
     assert "acm-validations.aws. (zone kimmyai.io)" in flat and "(zone wp.kimmyai.io)" not in flat
     # dev: the zone had no delegation before this run (--tags edge: the dns phase did not run) -> default
@@ -61,8 +65,9 @@ def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, play
     release.start()
     try:
         run = playbook(
-            *edge_run_args("sit", "prod", edge_distribution_timeout=30, edge_distribution_delay=1,
-                           edge_delegation_verified="true"),
+            *edge_run_args(
+                "sit", "prod", edge_distribution_timeout=30, edge_distribution_delay=1, edge_delegation_verified="true"
+            ),
             env={**edge_env(aws), "ANSIBLE_LOG_PATH": str(log)},
         )
     finally:
@@ -92,6 +97,9 @@ def test_cloudfront_still_in_progress_at_the_timeout_is_reported_not_a_fallback(
     flat = flat_output(run.stdout)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "PROD edge: custom domain; URL https://banana.wp.kimmyai.io" in flat
-    assert "FAILED - RETRYING: [bbws-prod]: custom | Wait for CloudFront to be Deployed, up to 2 s (1 retries left)" in flat
+    assert (
+        "FAILED - RETRYING: [bbws-prod]: custom | Wait for CloudFront to be Deployed, up to 2 s (1 retries left)"
+        in flat
+    )
     note = f"CloudFront deployments can take 15-20 minutes; monitor distribution {cluster.distribution_id}"
     assert f"still InProgress after 2 s; it keeps deploying on its own: {note}" in flat

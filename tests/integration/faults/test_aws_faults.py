@@ -36,7 +36,9 @@ def test_quota_error_is_not_retried_and_names_the_quota_page(aws, module_runner,
 
 def test_limit_exceeded_exception_is_not_retried_either(aws, module_runner, monkeypatch):
     """botocore treats LimitExceededException as throttling; our clients must not."""
-    with FaultProxy(aws.endpoint, mode="limit", match="GetCallerIdentity", limit_code="LimitExceededException") as proxy:
+    with FaultProxy(
+        aws.endpoint, mode="limit", match="GetCallerIdentity", limit_code="LimitExceededException"
+    ) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         result = module_runner(account_assert, SIT)
     assert result.failed and "(LimitExceededException)" in result["msg"]

@@ -16,7 +16,10 @@ from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan
 pytestmark = pytest.mark.emulator
 
 REGION = "af-south-1"
-VPC_LIMIT = "Error: creating EC2 VPC: operation error EC2: CreateVpc, VpcLimitExceeded: The maximum number of VPCs has been reached."
+VPC_LIMIT = (
+    "Error: creating EC2 VPC: operation error EC2: CreateVpc, VpcLimitExceeded: The maximum number of VPCs has been"
+    " reached."
+)
 
 
 def clients(profile: str = "Tebogo-dev"):
@@ -30,16 +33,24 @@ def test_vpc_limit_names_the_quota_its_service_quotas_value_and_the_vpcs_in_use(
         ec2.create_vpc(CidrBlock=f"10.{50 + number}.0.0/16")
     in_use = len(ec2.describe_vpcs()["Vpcs"])
     text = explain_limit("VpcLimitExceeded", clients(), REGION)
-    assert text.startswith(f"The quota is VPCs per Region: 5 (Service Quotas vpc L-F678F1CE); in use: {in_use} VPCs in {REGION}.")
-    assert ("aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE "
-            f"--desired-value <new value> --region {REGION}") in text
+    assert text.startswith(
+        f"The quota is VPCs per Region: 5 (Service Quotas vpc L-F678F1CE); in use: {in_use} VPCs in {REGION}."
+    )
+    assert (
+        "aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE "
+        f"--desired-value <new value> --region {REGION}"
+        in text
+    )
 
 
 def test_a_quota_without_a_service_quotas_value_uses_the_aws_default_named_as_such(aws):
     cluster = emulated_cluster.build_cluster("dev")
     text = explain_limit("TooManyLoadBalancers", clients(), REGION)
-    assert text == (f"The quota is Application Load Balancers per Region: 50 (AWS default); in use: 1 load balancers in "
-                    f"{REGION}.")
+    assert (
+        text
+        == "The quota is Application Load Balancers per Region: 50 (AWS default); in use: 1 load balancers in "
+        f"{REGION}."
+    )
     zones = explain_limit("TooManyHostedZones", clients(), REGION)
     # Route 53 is global: its quota is read in us-east-1 and the usage is the account's.
     assert zones.startswith("The quota is Hosted zones: 500 ") and "in use: 1 hosted zones in the account." in zones
@@ -57,10 +68,21 @@ def test_terraform_quota_error_in_the_module_says_usage_and_limit(aws, module_ru
     stack.mkdir()
     (stack / "main.tf").write_text("")
     in_use = len(boto3.Session(profile_name="Tebogo-dev", region_name=REGION).client("ec2").describe_vpcs()["Vpcs"])
-    result = module_runner(terraform_plan, {"project_path": str(stack), "plan_file": str(tmp_path / "p.tfplan"),
-                                            "binary_path": str(fake), "profile": "Tebogo-dev", "region": REGION})
+    result = module_runner(
+        terraform_plan,
+        {
+            "project_path": str(stack),
+            "plan_file": str(tmp_path / "p.tfplan"),
+            "binary_path": str(fake),
+            "profile": "Tebogo-dev",
+            "region": REGION,
+        },
+    )
     assert result.failed
     assert "an AWS service limit was reached" in result["msg"] and "VpcLimitExceeded" in result["msg"]
-    assert f"The quota is VPCs per Region: 5 (Service Quotas vpc L-F678F1CE); in use: {in_use} VPCs in {REGION}." in result["msg"]
+    assert (
+        f"The quota is VPCs per Region: 5 (Service Quotas vpc L-F678F1CE); in use: {in_use} VPCs in {REGION}."
+        in result["msg"]
+    )
     assert result["quota"] in result["msg"] and result["limit_code"] == "VpcLimitExceeded"
     assert os.environ.get("AWS_ENDPOINT_URL")  # the reads went to the emulator

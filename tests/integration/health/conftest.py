@@ -1,4 +1,6 @@
-"""Fixtures for the cluster_health tests: the emulated cluster built (by tools/emulated_cluster.py) in a clean emulator."""
+"""Fixtures for the cluster_health tests.
+
+The emulated cluster is built (by tools/emulated_cluster.py) in a clean emulator."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ REPO = Path(__file__).resolve().parents[3]
 
 def inventory_policy(environment: str) -> dict:
     """The module's ``policy`` option as the role builds it from the inventory's sizing."""
-    sizing = yaml.safe_load((REPO / "inventories" / environment / "group_vars" / f"bbws_{environment}" / "sizing.yml").read_text())
+    sizing = yaml.safe_load(
+        (REPO / "inventories" / environment / "group_vars" / f"bbws_{environment}" / "sizing.yml").read_text()
+    )
     return {
         "rds_instance_class": sizing["bbws_rds_instance_class"],
         "rds_multi_az": sizing["bbws_rds_multi_az"],

@@ -27,8 +27,18 @@ def test_healthy_cluster_is_healthy(dev_cluster, module_runner, health_args):
     assert result["status"] == "healthy", result["findings"]
     assert result["findings"] == []
     statuses = {c["name"]: c["status"] for c in result["checks"]}
-    for name in ("ECS cluster ACTIVE", "RDS available", "EFS mount targets", "ALB active", "CloudFront deployed",
-                 "Certificate ISSUED", "ECS tasks -> RDS MySQL", "ECS tasks -> EFS (NFS)", "ALB -> ECS tasks", "CloudFront -> ALB"):
+    for name in (
+        "ECS cluster ACTIVE",
+        "RDS available",
+        "EFS mount targets",
+        "ALB active",
+        "CloudFront deployed",
+        "Certificate ISSUED",
+        "ECS tasks -> RDS MySQL",
+        "ECS tasks -> EFS (NFS)",
+        "ALB -> ECS tasks",
+        "CloudFront -> ALB",
+    ):
         assert statuses[name] == "pass", name
     access = result["access_points"]
     assert access["alb_dns_name"] == dev_cluster.alb_dns_name
@@ -50,15 +60,18 @@ def test_missing_rds_ingress_names_both_groups_port_and_fix(dev_cluster, module_
     assert ecs_sg in finding["summary"] and rds_sg in finding["summary"] and "tcp/3306" in finding["summary"]
     assert "missing ingress rule" in finding["summary"]
     assert finding["fix"]["terraform"] == "terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs"
-    assert finding["fix"]["cli"] == (
-        f"aws ec2 authorize-security-group-ingress --group-id {rds_sg} --ip-permissions "
+    assert (
+        finding["fix"]["cli"]
+        == f"aws ec2 authorize-security-group-ingress --group-id {rds_sg} --ip-permissions "
         f"IpProtocol=tcp,FromPort=3306,ToPort=3306,UserIdGroupPairs='[{{GroupId={ecs_sg}}}]' "
         "--region af-south-1 --profile Tebogo-dev"
     )
     # The fix is exact: running the CLI command's API equivalent makes the cluster healthy again.
     boto3.Session(profile_name="Tebogo-dev").client("ec2").authorize_security_group_ingress(
         GroupId=rds_sg,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": ecs_sg}]}],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "UserIdGroupPairs": [{"GroupId": ecs_sg}]}
+        ],
     )
     assert module_runner(cluster_health, health_args("dev"))["status"] == "healthy"
 
@@ -77,8 +90,9 @@ def test_alb_to_ecs_missing_on_both_sides(dev_cluster, module_runner, health_arg
     emulated_cluster.inject("dev", "alb_to_ecs_missing", cluster=dev_cluster)
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "connectivity")
     assert "missing both ingress and egress rule" in finding["summary"] and "tcp/80" in finding["summary"]
-    assert finding["fix"]["terraform"] == (
-        "terraform apply -target=aws_vpc_security_group_egress_rule.alb_to_ecs "
+    assert (
+        finding["fix"]["terraform"]
+        == "terraform apply -target=aws_vpc_security_group_egress_rule.alb_to_ecs "
         "-target=aws_vpc_security_group_ingress_rule.ecs_from_alb"
     )
     assert finding["fix"]["cli"].count("aws ec2 authorize-security-group-") == 2
@@ -105,7 +119,9 @@ def test_rds_open_to_the_internet(dev_cluster, module_runner, health_args):
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "security")
     assert finding["severity"] == "critical"
     assert dev_cluster.security_groups["rds"] in finding["summary"] and "0.0.0.0/0" in finding["summary"]
-    assert finding["fix"]["cli"].startswith(f"aws ec2 revoke-security-group-ingress --group-id {dev_cluster.security_groups['rds']}")
+    assert finding["fix"]["cli"].startswith(
+        f"aws ec2 revoke-security-group-ingress --group-id {dev_cluster.security_groups['rds']}"
+    )
 
 
 def test_dropped_mount_target(dev_cluster, module_runner, health_args):
@@ -113,8 +129,11 @@ def test_dropped_mount_target(dev_cluster, module_runner, health_args):
     result = module_runner(cluster_health, health_args("dev"))
     [finding] = findings(result, "efs")
     assert "af-south-1b" in finding["summary"] and dev_cluster.private_subnet_ids[1] in finding["resource_ids"]
-    assert (f"aws efs create-mount-target --file-system-id {dev_cluster.efs_id} --subnet-id "
-            f"{dev_cluster.private_subnet_ids[1]} --security-groups {dev_cluster.security_groups['efs']}") in finding["fix"]["cli"]
+    assert (
+        f"aws efs create-mount-target --file-system-id {dev_cluster.efs_id} --subnet-id "
+        f"{dev_cluster.private_subnet_ids[1]} --security-groups {dev_cluster.security_groups['efs']}"
+        in finding["fix"]["cli"]
+    )
     assert result["status"] == "unhealthy"
 
 
@@ -135,17 +154,27 @@ def test_mixed_environment_tag_is_reported_not_changed(dev_cluster, module_runne
     result = module_runner(cluster_health, health_args("dev"))
     [finding] = findings(result, "tags")
     efs_sg = dev_cluster.security_groups["efs"]
-    assert "Mixed-environment" in finding["summary"] and efs_sg in finding["summary"] and "Environment=sit" in finding["summary"]
+    assert (
+        "Mixed-environment" in finding["summary"]
+        and efs_sg in finding["summary"]
+        and "Environment=sit" in finding["summary"]
+    )
     assert "Nothing was changed" in finding["recommendation"]
-    tags = boto3.Session(profile_name="Tebogo-dev").client("ec2").describe_tags(
-        Filters=[{"Name": "resource-id", "Values": [efs_sg]}, {"Name": "key", "Values": ["Environment"]}]
-    )["Tags"]
+    tags = (
+        boto3.Session(profile_name="Tebogo-dev")
+        .client("ec2")
+        .describe_tags(
+            Filters=[{"Name": "resource-id", "Values": [efs_sg]}, {"Name": "key", "Values": ["Environment"]}]
+        )["Tags"]
+    )
     assert tags[0]["Value"] == "sit"
 
 
 def test_sizing_drift_against_the_inventory(dev_cluster, module_runner, health_args):
     emulated_cluster.inject("dev", "log_retention", cluster=dev_cluster)
-    result = module_runner(cluster_health, health_args("dev", policy={"rds_instance_class": "db.r5.large", "log_retention_days": 7}))
+    result = module_runner(
+        cluster_health, health_args("dev", policy={"rds_instance_class": "db.r5.large", "log_retention_days": 7})
+    )
     summaries = " | ".join(f["summary"] for f in result["findings"])
     assert "is db.t3.micro, the inventory says db.r5.large" in summaries
     assert "keeps logs 1 days, the inventory says 7" in summaries
@@ -157,12 +186,19 @@ def test_prod_records_live_in_the_adopted_root_zone(aws, module_runner, health_a
     facts = emulated_cluster.load_inventory("prod")
     root, domain = facts["bbws_root_domain"], facts["bbws_domain"]
     cluster = emulated_cluster.build_cluster("prod")
-    zones = [z["Name"].rstrip(".") for z in boto3.Session(profile_name=facts["bbws_aws_profile"]).client("route53").list_hosted_zones()["HostedZones"]]
+    zones = [
+        z["Name"].rstrip(".")
+        for z in (
+            boto3.Session(profile_name=facts["bbws_aws_profile"]).client("route53").list_hosted_zones()["HostedZones"]
+        )
+    ]
     assert zones == [root]
     result = module_runner(cluster_health, health_args("prod"))
     assert result["status"] == "healthy", result["findings"]
     checks = {c["name"]: c for c in result["checks"]}
-    assert checks["Route53 zone"]["status"] == "pass" and checks["Route53 zone"]["detail"].startswith(f"{root} ({cluster.zone_id})")
+    assert checks["Route53 zone"]["status"] == "pass" and checks["Route53 zone"]["detail"].startswith(
+        f"{root} ({cluster.zone_id})"
+    )
     assert checks["Validation records in the zone"]["status"] == "pass"
     present, _sep, where = checks["Validation records in the zone"]["detail"].partition(" present in ")
     found, total = present.split("/")
@@ -242,7 +278,11 @@ def test_rds_creating_then_available_within_the_wait(dev_cluster, module_runner,
 
 def test_secret_value_never_appears(dev_cluster, module_runner, health_args, tmp_path):
     secrets = boto3.Session(profile_name="Tebogo-dev").client("secretsmanager")
-    arn = boto3.Session(profile_name="Tebogo-dev").client("rds").describe_db_instances()["DBInstances"][0]["MasterUserSecret"]["SecretArn"]
+    arn = (
+        boto3.Session(profile_name="Tebogo-dev")
+        .client("rds")
+        .describe_db_instances()["DBInstances"][0]["MasterUserSecret"]["SecretArn"]
+    )
     value = secrets.get_secret_value(SecretId=arn)["SecretString"]
     password = json.loads(value)["password"]
     result = module_runner(cluster_health, health_args("dev", report_dir=str(tmp_path)))
@@ -252,9 +292,15 @@ def test_secret_value_never_appears(dev_cluster, module_runner, health_args, tmp
 
 
 def test_check_mode_reads_and_reports(dev_cluster, module_runner, health_args, tmp_path):
-    result = module_runner(cluster_health, {**health_args("dev", report_dir=str(tmp_path)), "_ansible_check_mode": True})
+    result = module_runner(
+        cluster_health, {**health_args("dev", report_dir=str(tmp_path)), "_ansible_check_mode": True}
+    )
     assert result["changed"] is False and result["status"] == "healthy"
-    assert sorted(os.path.basename(p) for p in result["report_files"].values()) == ["dev-health.html", "dev-health.json", "dev-health.md"]
+    assert sorted(os.path.basename(p) for p in result["report_files"].values()) == [
+        "dev-health.html",
+        "dev-health.json",
+        "dev-health.md",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -277,7 +323,10 @@ def test_empty_account_reports_what_is_missing(aws, module_runner, health_args):
     result = module_runner(cluster_health, health_args("sit"))
     assert result["status"] == "unhealthy"
     summaries = " | ".join(f["summary"] for f in result["findings"] if f["severity"] == "critical")
-    assert "ECS cluster bbws-sit-cluster does not exist" in summaries and "RDS instance bbws-sit-mysql does not exist" in summaries
+    assert (
+        "ECS cluster bbws-sit-cluster does not exist" in summaries
+        and "RDS instance bbws-sit-mysql does not exist" in summaries
+    )
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (make apt-deps)")
@@ -286,12 +335,29 @@ def test_html_report_renders_its_tables_in_chromium(dev_cluster, module_runner, 
     result = module_runner(cluster_health, health_args("dev", report_dir=str(tmp_path / "report")))
     page = result["report_files"]["html"]
     html_text = open(page, encoding="utf-8").read()
-    assert "http://" not in html_text.replace(dev_cluster.alb_dns_name, "") and "<script" not in html_text  # self-contained
+    assert (
+        "http://" not in html_text.replace(dev_cluster.alb_dns_name, "") and "<script" not in html_text
+    )  # self-contained
     dom = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", f"file://{page}"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            f"file://{page}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
     ).stdout
     areas = {c["area"] for c in result["checks"]}
     assert dom.count('<table class="area"') == len(areas) + 1  # one table per area, plus the access points

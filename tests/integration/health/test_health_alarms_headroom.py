@@ -58,32 +58,50 @@ def test_alarm_in_alarm_is_a_finding_with_metric_threshold_reason_and_since(dev_
     reason = "Threshold Crossed: 3 datapoints [93.1, 91.4, 95.0] were greater than the threshold (80.0)."
     cloudwatch = session().client("cloudwatch")
     cloudwatch.set_alarm_state(AlarmName="bbws-dev-rds-cpu-percent", StateValue="ALARM", StateReason=reason)
-    since = cloudwatch.describe_alarms(AlarmNames=["bbws-dev-rds-cpu-percent"])["MetricAlarms"][0]["StateUpdatedTimestamp"]
+    since = cloudwatch.describe_alarms(AlarmNames=["bbws-dev-rds-cpu-percent"])["MetricAlarms"][0][
+        "StateUpdatedTimestamp"
+    ]
 
     result = module_runner(cluster_health, health_args("dev", expected_alarms=["rds_cpu_percent"]))
     [finding] = findings(result, "alarms")
     assert finding["severity"] == "medium" and result["status"] == "degraded"
-    assert finding["summary"].startswith(f"Alarm bbws-dev-rds-cpu-percent ({REGION}) is in ALARM since "
-                                         f"{since.isoformat(timespec='seconds')}")
-    assert "AWS/RDS CPUUtilization (DBInstanceIdentifier=bbws-dev-mysql) Average > 80 for 3 x 300 s" in finding["summary"]
+    assert finding["summary"].startswith(
+        f"Alarm bbws-dev-rds-cpu-percent ({REGION}) is in ALARM since {since.isoformat(timespec='seconds')}"
+    )
+    assert (
+        "AWS/RDS CPUUtilization (DBInstanceIdentifier=bbws-dev-mysql) Average > 80 for 3 x 300 s" in finding["summary"]
+    )
     assert f"Reason: {reason}" in finding["summary"]
     assert "bbws_rds_instance_class" in finding["recommendation"]
-    assert finding["fix"]["cli"] == ("aws cloudwatch describe-alarm-history --alarm-name bbws-dev-rds-cpu-percent "
-                                     f"--history-item-type StateUpdate --max-items 5 --region {REGION} --profile {PROFILE}")
+    assert (
+        finding["fix"]["cli"]
+        == "aws cloudwatch describe-alarm-history --alarm-name bbws-dev-rds-cpu-percent "
+        f"--history-item-type StateUpdate --max-items 5 --region {REGION} --profile {PROFILE}"
+    )
     checks = {c["name"]: c for c in result["checks"] if c["area"] == "alarms"}
     assert checks["Alarms in ALARM"]["status"] == "warn"
-    assert checks["Expected alarms"]["status"] == "pass" and checks["Expected alarms"]["detail"].startswith("1/1 present")
+    assert checks["Expected alarms"]["status"] == "pass" and checks["Expected alarms"]["detail"].startswith(
+        "1/1 present"
+    )
 
     # Back to OK: the finding goes with it.
     cloudwatch.set_alarm_state(AlarmName="bbws-dev-rds-cpu-percent", StateValue="OK", StateReason="back under")
-    assert findings(module_runner(cluster_health, health_args("dev", expected_alarms=["rds_cpu_percent"])), "alarms") == []
+    assert (
+        findings(module_runner(cluster_health, health_args("dev", expected_alarms=["rds_cpu_percent"])), "alarms") == []
+    )
 
 
 def test_missing_and_silent_expected_alarms_are_findings_with_the_apply_as_fix(dev_cluster, module_runner, health_args):
     put_alarm("bbws-dev-rds-cpu-percent")
     # The CloudFront alarm lives in us-east-1; someone removed its action. The NAT alarm was deleted.
-    put_alarm("bbws-dev-cloudfront-5xx-error-rate-percent", region="us-east-1", actions=False,
-              namespace="AWS/CloudFront", metric="5xxErrorRate", threshold=5.0)
+    put_alarm(
+        "bbws-dev-cloudfront-5xx-error-rate-percent",
+        region="us-east-1",
+        actions=False,
+        namespace="AWS/CloudFront",
+        metric="5xxErrorRate",
+        threshold=5.0,
+    )
     session().client("cloudwatch").delete_alarms(AlarmNames=["bbws-dev-nat-packets-dropped-0"])
     expected = ["rds_cpu_percent", "cloudfront_5xx_error_rate_percent", "nat_packets_dropped"]
 
@@ -95,8 +113,10 @@ def test_missing_and_silent_expected_alarms_are_findings_with_the_apply_as_fix(d
     assert missing["summary"].startswith(f"Expected alarm bbws-dev-nat-packets-dropped-0 does not exist in {REGION}")
     assert missing["fix"]["terraform"] == APPLY and missing["severity"] == "medium"
     [silent] = [f for s, f in by_summary.items() if "notifies nobody" in s]
-    assert silent["summary"].startswith("Alarm bbws-dev-cloudfront-5xx-error-rate-percent (us-east-1) notifies nobody: "
-                                        "it has no alarm action (expected the SNS topic bbws-dev-alarms-us-east-1)")
+    assert silent["summary"].startswith(
+        "Alarm bbws-dev-cloudfront-5xx-error-rate-percent (us-east-1) notifies nobody: "
+        "it has no alarm action (expected the SNS topic bbws-dev-alarms-us-east-1)"
+    )
     assert silent["fix"]["terraform"] == APPLY
     check = next(c for c in result["checks"] if c["name"] == "Expected alarms")
     assert check["status"] == "warn" and check["detail"] == "2/3 present, 1 without an alarm action"
@@ -112,11 +132,16 @@ def test_no_thresholds_no_alarm_expected(dev_cluster, module_runner, health_args
 def test_95_listener_rules_leave_room_for_5_tenants(dev_cluster, module_runner, health_args, tmp_path):
     elbv2 = session().client("elbv2")
     # HTTP redirects to HTTPS, so tenants need a rule on the HTTPS listener only.
-    elbv2.modify_listener(ListenerArn=dev_cluster.listener_arns["HTTP"], DefaultActions=[{
-        "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}])
+    elbv2.modify_listener(
+        ListenerArn=dev_cluster.listener_arns["HTTP"],
+        DefaultActions=[
+            {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+        ],
+    )
     for number in range(1, 96):
         elbv2.create_rule(
-            ListenerArn=dev_cluster.listener_arns["HTTPS"], Priority=number,
+            ListenerArn=dev_cluster.listener_arns["HTTPS"],
+            Priority=number,
             Conditions=[{"Field": "host-header", "Values": [f"t{number:04d}.{dev_cluster.domain}"]}],
             Actions=[{"Type": "forward", "TargetGroupArn": dev_cluster.target_group_arn}],
         )
@@ -130,8 +155,10 @@ def test_95_listener_rules_leave_room_for_5_tenants(dev_cluster, module_runner, 
     # The emulator has no Service Quotas for Elastic Load Balancing: AWS's documented default, named as such.
     assert first["source"] == "AWS default"
     assert "HTTP:80 0 rule(s) (redirect: no tenant rules); HTTPS:443 95 rule(s)" in first["detail"]
-    assert headroom["summary"].startswith("5 more tenants fit; the first limit is listener rules per ALB "
-                                          "(excluding default rules) (bbws-dev-alb: 95 of 100, AWS default)")
+    assert headroom["summary"].startswith(
+        "5 more tenants fit; the first limit is listener rules per ALB "
+        "(excluding default rules) (bbws-dev-alb: 95 of 100, AWS default)"
+    )
     # Fewer than the warning threshold (10 by default): a warning finding that names the limit.
     [finding] = findings(result, "capacity")
     assert finding["severity"] == "medium" and result["status"] == "degraded"
@@ -150,19 +177,33 @@ def test_95_listener_rules_leave_room_for_5_tenants(dev_cluster, module_runner, 
 def test_headroom_reads_live_rds_connections_and_the_parameter_group(dev_cluster, module_runner, health_args):
     """max_connections from the instance's parameter group, connections in use from CloudWatch's latest datapoint."""
     rds = session().client("rds")
-    rds.create_db_parameter_group(DBParameterGroupName="bbws-dev-mysql80", DBParameterGroupFamily="mysql8.0",
-                                  Description="test")
-    rds.modify_db_parameter_group(DBParameterGroupName="bbws-dev-mysql80", Parameters=[
-        {"ParameterName": "max_connections", "ParameterValue": "120", "ApplyMethod": "pending-reboot"}])
-    rds.modify_db_instance(DBInstanceIdentifier=dev_cluster.rds_identifier, DBParameterGroupName="bbws-dev-mysql80",
-                           ApplyImmediately=True)
-    session().client("cloudwatch").put_metric_data(Namespace="AWS/RDS", MetricData=[{
-        # RDS publishes every minute: the latest datapoint is from a minute ago.
-        "MetricName": "DatabaseConnections", "Value": 90.0, "Timestamp": datetime.now(timezone.utc) - timedelta(minutes=1),
-        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": dev_cluster.rds_identifier}]}])
+    rds.create_db_parameter_group(
+        DBParameterGroupName="bbws-dev-mysql80", DBParameterGroupFamily="mysql8.0", Description="test"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="bbws-dev-mysql80",
+        Parameters=[{"ParameterName": "max_connections", "ParameterValue": "120", "ApplyMethod": "pending-reboot"}],
+    )
+    rds.modify_db_instance(
+        DBInstanceIdentifier=dev_cluster.rds_identifier, DBParameterGroupName="bbws-dev-mysql80", ApplyImmediately=True
+    )
+    session().client("cloudwatch").put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {
+                # RDS publishes every minute: the latest datapoint is from a minute ago.
+                "MetricName": "DatabaseConnections",
+                "Value": 90.0,
+                "Timestamp": datetime.now(timezone.utc) - timedelta(minutes=1),
+                "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": dev_cluster.rds_identifier}],
+            }
+        ],
+    )
 
     result = module_runner(cluster_health, health_args("dev", tenant_cost={"db_connections": 10}))
     [limit] = [item for item in result["headroom"]["limits"] if item["name"].startswith("RDS connections")]
     assert (limit["used"], limit["limit"], limit["tenants"]) == (90, 120, 3)
     assert limit["source"] == "parameter group bbws-dev-mysql80"
-    assert result["headroom"]["tenants"] == 3 and result["headroom"]["first_limit"] == "RDS connections (max_connections)"
+    assert (
+        result["headroom"]["tenants"] == 3 and result["headroom"]["first_limit"] == "RDS connections (max_connections)"
+    )

@@ -1,4 +1,6 @@
-"""cluster_health's action plugin: the report made in the task's process equals the report of the module run as a module.
+"""cluster_health's action plugin.
+
+The report made in the task's process equals the report of the module run as a module.
 
 Both runs are real ansible-playbook runs against the emulated dev cluster with one injected fault. The module
 path is forced by naming another interpreter file (a wrapper that runs the same Python and leaves a mark), which

@@ -1,4 +1,6 @@
-"""playbooks/health.yml for all three environments, in --check, against the emulated clusters (one real ansible-playbook run)."""
+"""playbooks/health.yml for all three environments, in --check, against the emulated clusters.
+
+One real ansible-playbook run."""
 
 from __future__ import annotations
 

@@ -172,7 +172,8 @@ PROBE = """<script>
     edge: line ? {rect: seen(line), stroke: getComputedStyle(line).stroke, text: edge.querySelector('text').textContent,
                   status: edge.dataset.status} : null,
     cloudfront: Array.from(document.querySelectorAll('[data-node="cloudfront"] text')).map(t => t.textContent),
-    folded: Array.from(document.querySelectorAll('details[data-area]')).map(d => [d.dataset.area, d.dataset.state, d.open]),
+    folded: Array.from(document.querySelectorAll('details[data-area]'))
+      .map(d => [d.dataset.area, d.dataset.state, d.open]),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href)};
   const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);

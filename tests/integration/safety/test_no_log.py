@@ -17,7 +17,11 @@ def options(path) -> dict[str, dict]:
     """name -> keywords of every ``name=dict(type=...)`` in the module (its argument spec)."""
     found = {}
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.keyword) and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") == "dict":
+        if (
+            isinstance(node, ast.keyword)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", "") == "dict"
+        ):
             keywords = {k.arg: k.value for k in node.value.keywords}
             if "type" in keywords:
                 found[node.arg] = {k: getattr(v, "value", None) for k, v in keywords.items()}

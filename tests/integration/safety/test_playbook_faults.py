@@ -34,8 +34,14 @@ STOP_DEADLINE = 120.0
 def test_throttled_site_run_succeeds_and_counts_retries(aws, playbook, tmp_path):
     populate()
     with FaultProxy(aws.endpoint, mode="throttle", every=5) as proxy:
-        run = playbook("site.yml", *INVENTORIES, *NO_TERRAFORM, "-e", f"cluster_health_artifacts_dir={tmp_path}",
-                       env={"AWS_ENDPOINT_URL": proxy.endpoint})
+        run = playbook(
+            "site.yml",
+            *INVENTORIES,
+            *NO_TERRAFORM,
+            "-e",
+            f"cluster_health_artifacts_dir={tmp_path}",
+            env={"AWS_ENDPOINT_URL": proxy.endpoint},
+        )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert all(host["failed"] == 0 for host in recap(run.stdout).values())
     assert proxy.faults >= 10, f"every 5th request was throttled: {proxy.faults} of {proxy.requests}"
@@ -45,12 +51,24 @@ def test_throttled_site_run_succeeds_and_counts_retries(aws, playbook, tmp_path)
 def test_emulator_stopped_mid_run_fails_cleanly(tmp_path):
     with Emulator(tmp_path / "emulator") as private, emulator_env(private):
         populate()
-        argv = [str(BIN / "ansible-playbook"), "playbooks/health.yml", *INVENTORIES,
-                "-e", f"cluster_health_artifacts_dir={tmp_path / 'artifacts'}"]
+        argv = [
+            str(BIN / "ansible-playbook"),
+            "playbooks/health.yml",
+            *INVENTORIES,
+            "-e",
+            f"cluster_health_artifacts_dir={tmp_path / 'artifacts'}",
+        ]
         env = ansible_env({**private.env(), "PYTHONUNBUFFERED": "1"})
         started = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         lines = []
         try:
             for line in proc.stdout:
@@ -72,5 +90,7 @@ def test_emulator_stopped_mid_run_fails_cleanly(tmp_path):
     assert not TRACEBACK.search(output), output[-4000:]
     assert elapsed < STOP_DEADLINE
     print(next(line.strip() for line in output.splitlines() if "no answer from" in line))
-    print(f"emulator stopped after the guard: the run failed cleanly {elapsed:.1f}s later "
-          f"({time.monotonic() - started:.1f}s in all)")
+    print(
+        f"emulator stopped after the guard: the run failed cleanly {elapsed:.1f}s later "
+        f"({time.monotonic() - started:.1f}s in all)"
+    )

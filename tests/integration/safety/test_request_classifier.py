@@ -21,8 +21,13 @@ def query(action: str) -> dict:
 
 
 def target(action: str) -> dict:
-    return {"method": "POST", "url": f"{E}/", "body": "e30=", "body_encoded": True,
-            "headers": {"X-Amz-Target": f"secretsmanager.{action}"}}
+    return {
+        "method": "POST",
+        "url": f"{E}/",
+        "body": "e30=",
+        "body_encoded": True,
+        "headers": {"X-Amz-Target": f"secretsmanager.{action}"},
+    }
 
 
 def rest(method: str, path: str) -> dict:
@@ -60,8 +65,9 @@ def test_recorded_writes_of_each_protocol_are_seen(aws):
         session.client("ec2").describe_vpcs()
         session.client("ec2").create_vpc(CidrBlock="10.99.0.0/16")
         session.client("secretsmanager").create_secret(Name=f"probe-{uuid.uuid4().hex[:6]}", SecretString="x")
-        session.client("s3").create_bucket(Bucket=f"probe-{uuid.uuid4().hex[:8]}",
-                                           CreateBucketConfiguration={"LocationConstraint": "af-south-1"})
+        session.client("s3").create_bucket(
+            Bucket=f"probe-{uuid.uuid4().hex[:8]}", CreateBucketConfiguration={"LocationConstraint": "af-south-1"}
+        )
         session.client("route53").list_hosted_zones()
     assert seen.writes[:2] == ["CreateVpc", "CreateSecret"] and seen.writes[2].startswith("PUT /")
     assert len(seen.writes) == 3 and seen.reads >= 3  # AssumeRole, DescribeVpcs, ListHostedZones

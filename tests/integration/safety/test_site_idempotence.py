@@ -46,8 +46,9 @@ def seed_secret_values(clusters) -> list[str]:
         session = emulated_cluster.session_for(env)
         client = session.client("secretsmanager")
         master = secrets.token_hex(12)
-        arn = session.client("rds").describe_db_instances(
-            DBInstanceIdentifier=cluster.rds_identifier)["DBInstances"][0]["MasterUserSecret"]["SecretArn"]
+        arn = session.client("rds").describe_db_instances(DBInstanceIdentifier=cluster.rds_identifier)["DBInstances"][
+            0
+        ]["MasterUserSecret"]["SecretArn"]
         client.put_secret_value(SecretId=arn, SecretString=f'{{"username": "admin", "password": "{master}"}}')
         other = secrets.token_hex(12)
         client.create_secret(Name=f"bbws-{env}-tenant-db", SecretString=other)
@@ -75,14 +76,21 @@ def test_second_site_run_reports_changed_0(site_runs):
     assert recap(first.stdout)["bbws-prod"]["changed"] >= 2
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-2000:]
     assert {host: counts["changed"] for host, counts in recap(second.stdout).items()} == {
-        "bbws-dev": 0, "bbws-sit": 0, "bbws-prod": 0, "localhost": 0}  # localhost: the run's own input checks
+        "bbws-dev": 0,
+        "bbws-sit": 0,
+        "bbws-prod": 0,
+        "localhost": 0,
+    }  # localhost: the run's own input checks
     assert site_runs.second_requests.writes == [], f"the second run wrote: {site_runs.second_requests.writes}"
     print(f"site second run: changed=0 on every host; {site_runs.second_requests.summary()}")
 
 
 def test_no_secret_value_in_any_output_or_artifact(site_runs):
-    outputs = {"stdout (-vvv)": site_runs.first.stdout, "stderr (-vvv)": site_runs.first.stderr,
-               "stdout (second run)": site_runs.second.stdout}
+    outputs = {
+        "stdout (-vvv)": site_runs.first.stdout,
+        "stderr (-vvv)": site_runs.first.stderr,
+        "stdout (second run)": site_runs.second.stdout,
+    }
     files = [p for p in site_runs.artifacts.rglob("*") if p.is_file()]
     assert any(p.name.endswith("-health.json") for p in files), "the run wrote its reports"
     assert len(site_runs.first.stdout) > 50_000, "-vvv output is there to be searched"

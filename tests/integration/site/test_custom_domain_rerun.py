@@ -27,8 +27,17 @@ def test_the_plan_phase_keeps_a_live_custom_domain_run_after_run(aws, playbook, 
     for environment in ("dev", "prod"):
         emulated_cluster.build_cluster(environment)
     artifacts = tmp_path / "artifacts"
-    args = ("site.yml", "-i", "inventories/dev", "-i", "inventories/prod", "--tags", "plan",
-            "-e", json.dumps({"terraform_stack_artifacts_dir": str(artifacts)}))
+    args = (
+        "site.yml",
+        "-i",
+        "inventories/dev",
+        "-i",
+        "inventories/prod",
+        "--tags",
+        "plan",
+        "-e",
+        json.dumps({"terraform_stack_artifacts_dir": str(artifacts)}),
+    )
     for _run in range(2):
         run = playbook(*args)
         out = flat_output(run.stdout)
@@ -40,11 +49,21 @@ def test_the_plan_phase_keeps_a_live_custom_domain_run_after_run(aws, playbook, 
         assert len(tfvars) == 2 and all(t["enable_custom_domain"] is True for t in tfvars), tfvars
 
     # Off is the inventory's explicit choice, and the plan phase says what it does to a live domain.
-    run = playbook("site.yml", "-i", "inventories/dev", "--tags", "plan",
-                   "-e", json.dumps({"terraform_stack_artifacts_dir": str(artifacts), "bbws_custom_domain": "off"}))
+    run = playbook(
+        "site.yml",
+        "-i",
+        "inventories/dev",
+        "--tags",
+        "plan",
+        "-e",
+        json.dumps({"terraform_stack_artifacts_dir": str(artifacts), "bbws_custom_domain": "off"}),
+    )
     out = flat_output(run.stdout)
     assert run.returncode == 0, out[-3000:]
-    assert "custom domain off - bbws_custom_domain is off for wpdev.kimmyai.io (it is live now: this plan removes it" in out
+    assert (
+        "custom domain off - bbws_custom_domain is off for wpdev.kimmyai.io (it is live now: this plan removes it"
+        in out
+    )
     assert rendered(artifacts, "dev")[-1]["enable_custom_domain"] is False
 
 
@@ -52,16 +71,35 @@ def _live_custom_domain_state(folder) -> list[str]:
     """prod's state (the local emulator's local backend, beside the copy of the stack) holding the resources a live
     custom domain adds."""
     aws = 'provider["registry.terraform.io/hashicorp/aws"]'
-    live = [("aws_acm_certificate", "cloudfront", f"{aws}.us_east_1"),
-            ("aws_acm_certificate_validation", "cloudfront", f"{aws}.us_east_1"),
-            ("aws_lb_listener", "https", aws), ("aws_route53_record", "origin", aws)]
-    resources = [{"mode": "managed", "type": t, "name": n, "provider": p,
-                  "instances": [{"index_key": 0, "schema_version": 0, "attributes": {"id": f"{t}-live"}}]}
-                 for t, n, p in live]
+    live = [
+        ("aws_acm_certificate", "cloudfront", f"{aws}.us_east_1"),
+        ("aws_acm_certificate_validation", "cloudfront", f"{aws}.us_east_1"),
+        ("aws_lb_listener", "https", aws),
+        ("aws_route53_record", "origin", aws),
+    ]
+    resources = [
+        {
+            "mode": "managed",
+            "type": t,
+            "name": n,
+            "provider": p,
+            "instances": [{"index_key": 0, "schema_version": 0, "attributes": {"id": f"{t}-live"}}],
+        }
+        for t, n, p in live
+    ]
     folder.mkdir(parents=True)
-    (folder / "terraform.tfstate").write_text(json.dumps(
-        {"version": 4, "terraform_version": "1.15.5", "serial": 7, "lineage": "prod-live", "outputs": {},
-         "resources": resources}))
+    (folder / "terraform.tfstate").write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "terraform_version": "1.15.5",
+                "serial": 7,
+                "lineage": "prod-live",
+                "outputs": {},
+                "resources": resources,
+            }
+        )
+    )
     return [f"{t}.{n}[0]" for t, n, _p in live]
 
 
@@ -76,6 +114,13 @@ def test_switching_a_live_custom_domain_off_in_prod_lists_the_deletions_and_need
     assert "PROD plan refused: it deletes or replaces protected resources" in out
     for address in addresses:
         assert address in out, address
-    consented = playbook("site.yml", "-i", "inventories/prod", "--tags", "plan,approve",
-                         "-e", json.dumps({**values, "bbws_allow_protected_changes": True}))
+    consented = playbook(
+        "site.yml",
+        "-i",
+        "inventories/prod",
+        "--tags",
+        "plan,approve",
+        "-e",
+        json.dumps({**values, "bbws_allow_protected_changes": True}),
+    )
     assert "PROD plan refused" not in flat_output(consented.stdout)  # with consent only the digest is still missing

@@ -28,17 +28,35 @@ pytestmark = pytest.mark.emulator
 def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tmp_path):
     facts = {env: emulated_cluster.load_inventory(env) for env in emulated_cluster.environments()}
     clusters = {env: emulated_cluster.build_cluster(env) for env in facts}
-    artifacts = {"cluster_health_artifacts_dir": str(tmp_path), "terraform_stack_artifacts_dir": str(tmp_path / "plans")}
+    artifacts = {
+        "cluster_health_artifacts_dir": str(tmp_path),
+        "terraform_stack_artifacts_dir": str(tmp_path / "plans"),
+    }
     # The plans that will be approved: made first, as a reviewer would (plan.yml), with the offline provider.
-    planned = playbook("playbooks/plan.yml", "-i", "inventories/sit", "-i", "inventories/prod", "-e", json.dumps(artifacts),
-                       env={TF_ENV_KEY: str(REPO / "tools" / "terraformrc")})
+    planned = playbook(
+        "playbooks/plan.yml",
+        "-i",
+        "inventories/sit",
+        "-i",
+        "inventories/prod",
+        "-e",
+        json.dumps(artifacts),
+        env={TF_ENV_KEY: str(REPO / "tools" / "terraformrc")},
+    )
     assert planned.returncode == 0, planned.stdout[-3000:]
-    digests = {json.loads(p.read_text())["environment"]: json.loads(p.read_text())["digest"]
-               for p in (tmp_path / "plans").glob("*/plan-summary.json")}
+    digests = {
+        json.loads(p.read_text())["environment"]: json.loads(p.read_text())["digest"]
+        for p in (tmp_path / "plans").glob("*/plan-summary.json")
+    }
     assert sorted(digests) == ["prod", "sit"]
-    broken = aws.write_config(tmp_path / "aws_config", overrides={facts["dev"]["bbws_aws_profile"]: facts["sit"]["bbws_account_id"]})
+    broken = aws.write_config(
+        tmp_path / "aws_config", overrides={facts["dev"]["bbws_aws_profile"]: facts["sit"]["bbws_account_id"]}
+    )
     run = playbook(
-        "site.yml", *INVENTORIES, "-e", json.dumps({**artifacts, "bbws_approve": {k: v[:12] for k, v in digests.items()}}),
+        "site.yml",
+        *INVENTORIES,
+        "-e",
+        json.dumps({**artifacts, "bbws_approve": {k: v[:12] for k, v in digests.items()}}),
         env={"AWS_CONFIG_FILE": str(broken), TF_ENV_KEY: str(REPO / "tools" / "terraformrc")},
     )
     out = flat_output(run.stdout)
@@ -48,7 +66,7 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
     # dev stopped at its guard with the seed's message; nothing later ran for it.
     assert "DEV: FAILED in its guard phase: Account ID mismatch" in text, text
     assert "SIT: ok" in text and "PROD: ok" in text, text
-    dev_block = text[text.index("DEV:"):text.index("SIT:")] if text.index("DEV:") < text.index("SIT:") else ""
+    dev_block = text[text.index("DEV:") : text.index("SIT:")] if text.index("DEV:") < text.index("SIT:") else ""
     assert "backend:" not in dev_block and "health:" not in dev_block
     assert "fatal: [bbws-dev]" in out and "DEV failed in its guard phase" in out
 
@@ -73,11 +91,19 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
     prod = boto3.Session(profile_name=facts["prod"]["bbws_aws_profile"], region_name=facts["prod"]["bbws_region"])
     route53 = prod.client("route53")
     root = route53.list_hosted_zones_by_name(DNSName=facts["prod"]["bbws_root_domain"])["HostedZones"][0]["Id"]
-    ns = {r["Name"].rstrip(".") for r in route53.list_resource_record_sets(HostedZoneId=root)["ResourceRecordSets"] if r["Type"] == "NS"}
+    ns = {
+        r["Name"].rstrip(".")
+        for r in route53.list_resource_record_sets(HostedZoneId=root)["ResourceRecordSets"]
+        if r["Type"] == "NS"
+    }
     assert facts["sit"]["bbws_domain"] in ns and facts["dev"]["bbws_domain"] not in ns
 
     # edge: both verified (sit by prod's check of its NS records, prod by its own root zone) -> custom domain.
-    assert f"edge: ok - custom domain: *.{facts['sit']['bbws_domain']} served by CloudFront https://{clusters['sit'].distribution_domain}" in text
+    assert (
+        f"edge: ok - custom domain: *.{facts['sit']['bbws_domain']} served by CloudFront"
+        f" https://{clusters['sit'].distribution_domain}"
+        in text
+    )
     assert f"edge: ok - custom domain: *.{facts['prod']['bbws_domain']}" in text
     assert "apply with enable_custom_domain=true not run: terraform applies are not runnable here" in out
     # health ran for the environments that went on, and only for them.

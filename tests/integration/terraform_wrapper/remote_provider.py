@@ -187,7 +187,8 @@ def cli_config(folder: Path) -> Path:
     config = folder / "terraformrc"
     config.write_text(
         "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path    = "{folder / "mirror"}"\n    include = ["registry.terraform.io/bbws/remote"]\n  }}\n'
+        f'  filesystem_mirror {{\n    path    = "{folder / "mirror"}"\n    include ='
+        ' ["registry.terraform.io/bbws/remote"]\n  }\n'
         "}\n"
     )
     return config

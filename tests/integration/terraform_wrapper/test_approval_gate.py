@@ -75,23 +75,32 @@ def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack
     assert plan["summary"]["add"] == 3 and plan["account_id"] == "536580886816"
     assert "Estimated monthly cost" in output(closed) and "Expected apply time" in output(closed)
 
-    wrong = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", "bbws_approve=0123456789ab",
-                     env=env)
+    wrong = playbook(
+        "-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", "bbws_approve=0123456789ab", env=env
+    )
     runs.append(wrong)
     assert wrong.returncode != 0
     assert "bbws_approve=0123456789ab does not match any dev plan" in output(wrong)
     assert resources(stack) == []
 
-    approved = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}",
-                        env=env)
+    approved = playbook(
+        "-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}", env=env
+    )
     runs.append(approved)
     assert approved.returncode == 0, output(approved)
     assert len(resources(stack)) == 3
     run_dir = artifacts / Path(plan["plan_file"]).parent.name
     names = sorted(p.name for p in run_dir.iterdir())
-    assert names == ["approval.json", "outputs.json", "plan-summary.json", "plan-summary.txt",
-                     "stack.tfplan", "state-before-apply.json", "terraform.tfvars.json",
-                     "verify-after-apply.tfplan"]  # the plan with refresh after the apply: empty, so the run is green
+    assert names == [
+        "approval.json",
+        "outputs.json",
+        "plan-summary.json",
+        "plan-summary.txt",
+        "stack.tfplan",
+        "state-before-apply.json",
+        "terraform.tfvars.json",
+        "verify-after-apply.tfplan",
+    ]  # the plan with refresh after the apply: empty, so the run is green
     record = json.loads((run_dir / "approval.json").read_text())
     assert record["digest"] == plan["digest"] and record["method"] == "extra-var" and record["approved"] is True
     assert json.loads((run_dir / "outputs.json").read_text())["db_password"] == "(sensitive value)"
@@ -105,8 +114,9 @@ def test_gate_fails_closed_then_applies_only_the_approved_digest(playbook, stack
             assert SECRET.encode() not in path.read_bytes(), path
 
     # An approval names one plan: used once, the state moved on, and applying it again is refused as stale.
-    again = playbook("-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}",
-                     env=env)
+    again = playbook(
+        "-i", "inventories/dev", PLAYBOOK, *role_vars(stack, artifacts), "-e", f"bbws_approve={short}", env=env
+    )
     assert again.returncode != 0
     assert "saved plan is stale" in output(again)
 
@@ -136,11 +146,27 @@ def test_prod_refuses_protected_changes_even_when_approved(playbook, module_runn
     assert refused.returncode != 0
     assert "PROD plan refused: it deletes or replaces protected resources (terraform_data.db)" in output(refused)
     short = summaries(artifacts)[0]["digest"][:12]
-    still = playbook("-i", "inventories/prod", PLAYBOOK, *role_vars(stack, artifacts, **extra),
-                     "-e", f"bbws_approve={short}", env=env)
+    still = playbook(
+        "-i",
+        "inventories/prod",
+        PLAYBOOK,
+        *role_vars(stack, artifacts, **extra),
+        "-e",
+        f"bbws_approve={short}",
+        env=env,
+    )
     assert still.returncode != 0 and "PROD plan refused" in output(still)
-    consent = playbook("-i", "inventories/prod", PLAYBOOK, *role_vars(stack, artifacts, **extra),
-                       "-e", f"bbws_approve={short}", "-e", "bbws_allow_protected_changes=true", env=env)
+    consent = playbook(
+        "-i",
+        "inventories/prod",
+        PLAYBOOK,
+        *role_vars(stack, artifacts, **extra),
+        "-e",
+        f"bbws_approve={short}",
+        "-e",
+        "bbws_allow_protected_changes=true",
+        env=env,
+    )
     assert consent.returncode == 0, output(consent)
 
 
@@ -178,10 +204,22 @@ def _run_in_pty(argv: list[str], env: dict, answer_pattern: str, deadline_s: flo
 
 def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path, aws):
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, **ENV, **aws.env(), "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"), "ANSIBLE_NOCOLOR": "1",
-           "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/dev", PLAYBOOK,
-            *role_vars(stack, tmp_path / "artifacts")]
+    env = {
+        **os.environ,
+        **ENV,
+        **aws.env(),
+        "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+    }
+    argv = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "-i",
+        "inventories/dev",
+        PLAYBOOK,
+        *role_vars(stack, tmp_path / "artifacts"),
+    ]
     rc, text = _run_in_pty(argv, env, r"Type ([0-9a-f]{12}) to apply this plan\s+to bbws-dev \(anything else stops\):")
     assert "Type " in text and "Digest: " in text
     assert rc == 0, text[-3000:]
@@ -191,15 +229,24 @@ def test_person_at_a_terminal_types_the_digest_prefix(stack, tmp_path, aws):
     assert SECRET not in text
 
 
-def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_run_plans_offline(playbook, aws, tmp_path):
+def test_a_real_run_whose_provider_cannot_be_installed_fails_and_the_emulator_run_plans_offline(
+    playbook, aws, tmp_path
+):
     """The collection's terraform/ needs hashicorp/aws, which cannot be downloaded here, as in a registry outage.
 
     Without bbws_local_emulator that is a failure of the environment with its cause, and the run exits non-zero;
     only a run that says it targets the local emulator may plan with the offline provider and report the applies as
     not runnable.
     """
-    args = ("-i", "inventories/dev", "site.yml", "--tags", "plan", "-e",
-            json.dumps({"terraform_stack_backend_config": {}, "terraform_stack_artifacts_dir": str(tmp_path / "a")}))
+    args = (
+        "-i",
+        "inventories/dev",
+        "site.yml",
+        "--tags",
+        "plan",
+        "-e",
+        json.dumps({"terraform_stack_backend_config": {}, "terraform_stack_artifacts_dir": str(tmp_path / "a")}),
+    )
     real = playbook(*args, env={**ENV, **aws.env()}, local_emulator=False)
     text = " ".join(output(real).split())
     assert real.returncode != 0, text[-3000:]

@@ -28,10 +28,25 @@ PROTECTED = yaml.safe_load((REPO / "roles" / "terraform_stack" / "defaults" / "m
 ]
 # What must be protected in prod, whatever else is: the classes that hold data or serve tenants.
 MUST = {
-    "aws_db_instance", "aws_db_parameter_group", "aws_db_subnet_group", "aws_efs_file_system", "aws_efs_mount_target",
-    "aws_kms_key", "aws_kms_alias", "aws_lb", "aws_lb_listener", "aws_lb_target_group", "aws_acm_certificate",
-    "aws_acm_certificate_validation", "aws_route53_zone", "aws_route53_record", "aws_cloudfront_distribution",
-    "aws_s3_bucket", "aws_secretsmanager_secret", "aws_nat_gateway", "aws_eip",
+    "aws_db_instance",
+    "aws_db_parameter_group",
+    "aws_db_subnet_group",
+    "aws_efs_file_system",
+    "aws_efs_mount_target",
+    "aws_kms_key",
+    "aws_kms_alias",
+    "aws_lb",
+    "aws_lb_listener",
+    "aws_lb_target_group",
+    "aws_acm_certificate",
+    "aws_acm_certificate_validation",
+    "aws_route53_zone",
+    "aws_route53_record",
+    "aws_cloudfront_distribution",
+    "aws_s3_bucket",
+    "aws_secretsmanager_secret",
+    "aws_nat_gateway",
+    "aws_eip",
 }
 CONFIG = """terraform {
   required_providers {
@@ -52,16 +67,22 @@ def test_the_protected_list_names_every_class_that_holds_data_or_serves_tenants(
 def offline_cli_config(tmp_path) -> str:
     """The offline provider as a filesystem mirror: init must install it for a state that already holds resources
     (development overrides are not consulted for providers found in the state)."""
-    done = subprocess.run([sys.executable, str(REPO / "tools" / "offline_provider.py"), "cli-config"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "offline_provider.py"), "cli-config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     launcher = Path(done.stdout.strip()).parent / "bin" / "terraform-provider-aws"
     arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
     target = tmp_path / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / "6.25.0" / f"linux_{arch}"
     target.mkdir(parents=True)
     shutil.copy2(launcher, target / "terraform-provider-aws_v6.25.0")
     config = tmp_path / "terraformrc"
-    config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{tmp_path / "mirror"}"\n'
-                      '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n')
+    config.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{tmp_path / "mirror"}"\n'
+        '    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n'
+    )
     return str(config)
 
 
@@ -70,10 +91,24 @@ def stack_with_one_of_each(folder: Path) -> list[str]:
     folder.mkdir()
     (folder / "main.tf").write_text(CONFIG)
     provider = 'provider["registry.terraform.io/hashicorp/aws"]'
-    resources = [{"mode": "managed", "type": t, "name": "live", "provider": provider,
-                  "instances": [{"schema_version": 0, "attributes": {"id": f"{t}-1"}}]} for t in PROTECTED]
-    state = {"version": 4, "terraform_version": "1.15.5", "serial": 1, "lineage": "protected-classes",
-             "outputs": {}, "resources": resources}
+    resources = [
+        {
+            "mode": "managed",
+            "type": t,
+            "name": "live",
+            "provider": provider,
+            "instances": [{"schema_version": 0, "attributes": {"id": f"{t}-1"}}],
+        }
+        for t in PROTECTED
+    ]
+    state = {
+        "version": 4,
+        "terraform_version": "1.15.5",
+        "serial": 1,
+        "lineage": "protected-classes",
+        "outputs": {},
+        "resources": resources,
+    }
     (folder / "terraform.tfstate").write_text(json.dumps(state))
     return [f"{t}.live" for t in PROTECTED]
 
@@ -84,14 +119,23 @@ def test_prod_refuses_a_plan_that_deletes_any_protected_class_without_consent(
 ):
     addresses = stack_with_one_of_each(tmp_path / "stack")
     values = {
-        "terraform_stack_project_path": str(tmp_path / "stack"), "terraform_stack_backend_config": {},
-        "terraform_stack_profile": "", "terraform_stack_binary_path": str(TERRAFORM),
-        "terraform_stack_artifacts_dir": str(tmp_path / "artifacts"), "terraform_stack_variables": {},
+        "terraform_stack_project_path": str(tmp_path / "stack"),
+        "terraform_stack_backend_config": {},
+        "terraform_stack_profile": "",
+        "terraform_stack_binary_path": str(TERRAFORM),
+        "terraform_stack_artifacts_dir": str(tmp_path / "artifacts"),
+        "terraform_stack_variables": {},
         "terraform_stack_backup_resource_types": {},
     }
     profile = {"prod": "Tebogo-prod", "dev": "Tebogo-dev"}[environment]
-    run = playbook("-i", f"inventories/{environment}", PLAYBOOK, "-e", json.dumps(values),
-                   env={**aws.env(), "TF_CLI_CONFIG_FILE": offline_cli_config, "AWS_PROFILE": profile})
+    run = playbook(
+        "-i",
+        f"inventories/{environment}",
+        PLAYBOOK,
+        "-e",
+        json.dumps(values),
+        env={**aws.env(), "TF_CLI_CONFIG_FILE": offline_cli_config, "AWS_PROFILE": profile},
+    )
     text = " ".join((run.stdout + run.stderr).split())
     assert run.returncode != 0, text[-3000:]  # prod: refused; dev: no approval given, the gate fails closed
     [summary] = [json.loads(p.read_text()) for p in (tmp_path / "artifacts").glob("*/plan-summary.json")]

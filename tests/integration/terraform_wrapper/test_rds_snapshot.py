@@ -28,15 +28,24 @@ def rds():
 
 def run(playbook, run_dir: Path):
     return playbook(
-        PLAYBOOK, "-i", "inventories/dev",
-        "-e", f"rds_snapshot_run_dir={run_dir}", "-e", f"rds_snapshot_identifier={IDENTIFIER}",
+        PLAYBOOK,
+        "-i",
+        "inventories/dev",
+        "-e",
+        f"rds_snapshot_run_dir={run_dir}",
+        "-e",
+        f"rds_snapshot_identifier={IDENTIFIER}",
     )
 
 
 def test_update_of_a_database_is_preceded_by_a_recorded_snapshot(aws, playbook, tmp_path):
     rds().create_db_instance(
-        DBInstanceIdentifier=IDENTIFIER, Engine="mysql", DBInstanceClass="db.t3.micro",
-        AllocatedStorage=20, MasterUsername="admin", MasterUserPassword="not-a-real-secret-1",
+        DBInstanceIdentifier=IDENTIFIER,
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-secret-1",
     )
     run_dir = tmp_path / RUN
     run_dir.mkdir()

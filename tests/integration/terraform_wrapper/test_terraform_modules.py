@@ -21,8 +21,13 @@ SECRET = "fixture-pw-"  # every fixture password starts with it (see tests/fixtu
 
 
 def plan(run, project, tmp_path, name="p", variables=None, **extra):
-    args = {"project_path": str(project), "plan_file": str(tmp_path / "plans" / f"{name}.tfplan"),
-            "binary_path": str(TERRAFORM), "protected_resource_types": ["terraform_data"], **extra}
+    args = {
+        "project_path": str(project),
+        "plan_file": str(tmp_path / "plans" / f"{name}.tfplan"),
+        "binary_path": str(TERRAFORM),
+        "protected_resource_types": ["terraform_data"],
+        **extra,
+    }
     if variables is not None:
         varfile = tmp_path / f"{name}.tfvars.json"
         varfile.write_text(json.dumps(variables))
@@ -31,8 +36,13 @@ def plan(run, project, tmp_path, name="p", variables=None, **extra):
 
 
 def apply(run, project, result, **extra):
-    args = {"project_path": str(project), "plan_file": result["plan_file"], "expected_digest": result["digest"],
-            "binary_path": str(TERRAFORM), **extra}
+    args = {
+        "project_path": str(project),
+        "plan_file": result["plan_file"],
+        "expected_digest": result["digest"],
+        "binary_path": str(TERRAFORM),
+        **extra,
+    }
     return run(terraform_apply, args)
 
 
@@ -57,7 +67,11 @@ def test_create_then_update_replace_delete_counts(module_runner, stack, tmp_path
     s = second["summary"]
     assert (s["add"], s["change"], s["replace"], s["destroy"], s["has_destroy"]) == (0, 1, 1, 1, True)
     kinds = {c["address"]: c["kind"] for c in s["resource_changes"]}
-    assert kinds == {"terraform_data.app": "update", "terraform_data.db": "replace", "terraform_data.extra[0]": "delete"}
+    assert kinds == {
+        "terraform_data.app": "update",
+        "terraform_data.db": "replace",
+        "terraform_data.extra[0]": "delete",
+    }
     # replace includes delete: both the replaced and the deleted resource are protected changes.
     assert sorted(s["protected_changes"]) == ["terraform_data.db", "terraform_data.extra[0]"]
     assert {c["address"]: c["actions"] for c in s["resource_changes"]}["terraform_data.db"] == ["delete", "create"]
@@ -120,8 +134,9 @@ def test_sensitive_values_never_leave_terraform(module_runner, stack, tmp_path):
 
 def test_identifier_of_the_changed_object(module_runner, stack, tmp_path):
     apply(module_runner, stack, plan(module_runner, stack, tmp_path))
-    replaced = plan(module_runner, stack, tmp_path, "r", {"generation": 5},
-                    identifier_attributes={"terraform_data": "input"})
+    replaced = plan(
+        module_runner, stack, tmp_path, "r", {"generation": 5}, identifier_attributes={"terraform_data": "input"}
+    )
     db = [c for c in replaced["summary"]["resource_changes"] if c["address"] == "terraform_data.db"][0]
     assert db["identifier"] == "bbws-dev-mysql"
 
@@ -142,8 +157,15 @@ time.sleep(60)
 def test_lock_held_by_another_process(module_runner, stack, tmp_path):
     apply(module_runner, stack, plan(module_runner, stack, tmp_path))
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(stack / "terraform.tfstate"), str(stack / ".terraform.tfstate.lock.info")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            HOLD_LOCK,
+            str(stack / "terraform.tfstate"),
+            str(stack / ".terraform.tfstate.lock.info"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -187,8 +209,16 @@ def test_the_record_before_an_apply_names_the_state_version_and_how_to_restore_i
     version = s3.put_object(Bucket=bucket, Key=key, Body=b'{"version": 4}')["VersionId"]
     first = plan(module_runner, stack, tmp_path, "create")
     snapshot = tmp_path / "state-before-apply.json"
-    applied = apply(module_runner, stack, first, state_snapshot=str(snapshot), state_bucket=bucket, state_key=key,
-                    profile="Tebogo-dev", region="af-south-1")
+    applied = apply(
+        module_runner,
+        stack,
+        first,
+        state_snapshot=str(snapshot),
+        state_bucket=bucket,
+        state_key=key,
+        profile="Tebogo-dev",
+        region="af-south-1",
+    )
     assert not applied.failed, applied
     record = json.loads((tmp_path / "state-before-apply.version.json").read_text())
     assert record == applied["state_version"] and record["version_id"] == version

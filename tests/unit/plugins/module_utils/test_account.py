@@ -55,7 +55,9 @@ def test_mismatch_names_found_environment_and_right_profile():
     with pytest.raises(AccountMismatchError) as err:
         assert_account({"Account": "536580886816"}, "093646564004", "prod", REGISTRY, profile="Tebogo-prod")
     msg = str(err.value)
-    assert msg.startswith("Account ID mismatch: expected 093646564004 (prod) but found 536580886816 (dev, profile Tebogo-dev)")
+    assert msg.startswith(
+        "Account ID mismatch: expected 093646564004 (prod) but found 536580886816 (dev, profile Tebogo-dev)"
+    )
     assert "use profile Tebogo-prod" in msg
     assert "run against inventories/dev" in msg
     assert "Nothing was changed" in msg
@@ -75,7 +77,9 @@ def test_expected_account_problem_only_when_the_account_differs():
     params = {"expected_account_id": "536580886816", "environment": "dev", "known_accounts": None, "profile": "p"}
     assert expected_account_problem(params, "536580886816") is None
     assert expected_account_problem({**params, "expected_account_id": None}, "815856636111") is None
-    assert expected_account_problem(params, "815856636111").startswith("Account ID mismatch: expected 536580886816 (dev)")
+    assert expected_account_problem(params, "815856636111").startswith(
+        "Account ID mismatch: expected 536580886816 (dev)"
+    )
 
 
 def test_caller_identity_of_another_profile_carries_no_keys_of_the_module():
@@ -91,5 +95,15 @@ def test_caller_identity_of_another_profile_carries_no_keys_of_the_module():
 
     assert caller_identity(make_client)["retried"] is True
     caller_identity(make_client, "Tebogo-dev")
-    assert asked == [("sts", {}), ("sts", {"profile_name": "Tebogo-dev", "aws_access_key_id": None,
-                                           "aws_secret_access_key": None, "aws_session_token": None})]
+    assert asked == [
+        ("sts", {}),
+        (
+            "sts",
+            {
+                "profile_name": "Tebogo-dev",
+                "aws_access_key_id": None,
+                "aws_secret_access_key": None,
+                "aws_session_token": None,
+            },
+        ),
+    ]

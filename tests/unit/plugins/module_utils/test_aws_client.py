@@ -1,4 +1,6 @@
-"""The collection's one AWS client layer: one client per arguments, one retry policy, one call counter, one failure path.
+"""The collection's one AWS client layer.
+
+One client per arguments, one retry policy, one call counter, one failure path.
 
 Throttling is driven with botocore's Stubber in front of a real botocore client: no real part here throttles on
 demand (the emulator never does; tests/integration/faults puts a throttling proxy in front of it for whole modules).
@@ -71,8 +73,12 @@ def test_paginate_retries_a_throttled_listing(clients):
     route53 = clients.client("route53")
     stubber = stubbed(route53)
     stubber.add_client_error("list_hosted_zones", service_error_code="Throttling", http_status_code=400)
-    page = {"HostedZones": [{"Id": "/hostedzone/Z1", "Name": "kimmyai.io.", "CallerReference": "r"}],
-            "Marker": "", "IsTruncated": False, "MaxItems": "100"}
+    page = {
+        "HostedZones": [{"Id": "/hostedzone/Z1", "Name": "kimmyai.io.", "CallerReference": "r"}],
+        "Marker": "",
+        "IsTruncated": False,
+        "MaxItems": "100",
+    }
     stubber.add_response("list_hosted_zones", page)
     zones = aws_client.paginate(route53, "list_hosted_zones", "HostedZones")
     assert [z["Name"] for z in zones] == ["kimmyai.io."]
@@ -95,9 +101,11 @@ def test_one_client_per_service_region_and_credentials(clients):
 
 
 def test_the_counter_shape_is_the_same_for_every_module(clients):
-    for service, operation, answer in (("sts", "get_caller_identity", IDENTITY),
-                                       ("ecs", "list_clusters", {"clusterArns": []}),
-                                       ("ecs", "list_clusters", {"clusterArns": []})):
+    for service, operation, answer in (
+        ("sts", "get_caller_identity", IDENTITY),
+        ("ecs", "list_clusters", {"clusterArns": []}),
+        ("ecs", "list_clusters", {"clusterArns": []}),
+    ):
         client = clients.client(service)
         stubber = stubbed(client)
         stubber.add_response(operation, answer)

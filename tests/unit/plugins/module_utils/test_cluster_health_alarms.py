@@ -11,10 +11,14 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_he
 
 def test_names_follow_the_contract_with_one_nat_alarm_per_gateway():
     names = expected_names("bbws", "prod", ["rds_cpu_percent", "nat_port_allocation_errors"], nat_gateways=2)
-    assert names == {"bbws-prod-rds-cpu-percent": "rds_cpu_percent",
-                     "bbws-prod-nat-port-allocation-errors-0": "nat_port_allocation_errors",
-                     "bbws-prod-nat-port-allocation-errors-1": "nat_port_allocation_errors"}
-    assert list(expected_names("bbws", "dev", ["nat_packets_dropped"], nat_gateways=0)) == ["bbws-dev-nat-packets-dropped-0"]
+    assert names == {
+        "bbws-prod-rds-cpu-percent": "rds_cpu_percent",
+        "bbws-prod-nat-port-allocation-errors-0": "nat_port_allocation_errors",
+        "bbws-prod-nat-port-allocation-errors-1": "nat_port_allocation_errors",
+    }
+    assert list(expected_names("bbws", "dev", ["nat_packets_dropped"], nat_gateways=0)) == [
+        "bbws-dev-nat-packets-dropped-0"
+    ]
 
 
 def test_key_of_an_alarm_name():
@@ -25,10 +29,19 @@ def test_key_of_an_alarm_name():
 
 
 def alarm(name: str, state: str = "OK", actions: list | None = None, enabled: bool = True) -> dict:
-    return {"name": name, "arn": f"arn:{name}", "region": "af-south-1", "state": state, "reason": "r", "since": "t",
-            "metric": "AWS/RDS CPUUtilization", "metrics": False, "threshold": "Average > 80",
-            "actions": ["arn:aws:sns:af-south-1:1:bbws-dev-alarms"] if actions is None else actions,
-            "actions_enabled": enabled}
+    return {
+        "name": name,
+        "arn": f"arn:{name}",
+        "region": "af-south-1",
+        "state": state,
+        "reason": "r",
+        "since": "t",
+        "metric": "AWS/RDS CPUUtilization",
+        "metrics": False,
+        "threshold": "Average > 80",
+        "actions": ["arn:aws:sns:af-south-1:1:bbws-dev-alarms"] if actions is None else actions,
+        "actions_enabled": enabled,
+    }
 
 
 def review(alarms: list[dict], expected: list[str]) -> Analysis:
@@ -40,15 +53,20 @@ def review(alarms: list[dict], expected: list[str]) -> Analysis:
 
 
 def test_disabled_actions_count_as_no_action_and_unknown_alarms_in_alarm_still_count():
-    result = review([alarm("bbws-dev-rds-cpu-percent", enabled=False), alarm("bbws-dev-custom", state="ALARM")],
-                    ["rds_cpu_percent"])
+    result = review(
+        [alarm("bbws-dev-rds-cpu-percent", enabled=False), alarm("bbws-dev-custom", state="ALARM")], ["rds_cpu_percent"]
+    )
     summaries = [f.summary for f in result.findings]
-    assert any("bbws-dev-rds-cpu-percent (af-south-1) notifies nobody: its actions are disabled" in s for s in summaries)
+    assert any(
+        "bbws-dev-rds-cpu-percent (af-south-1) notifies nobody: its actions are disabled" in s for s in summaries
+    )
     assert any(s.startswith("Alarm bbws-dev-custom (af-south-1) is in ALARM since t") for s in summaries)
     assert len(summaries) == 2
 
 
 def test_all_present_with_actions_is_clean():
-    result = review([alarm("bbws-dev-rds-cpu-percent"), alarm("bbws-dev-nat-packets-dropped-0")],
-                    ["rds_cpu_percent", "nat_packets_dropped"])
+    result = review(
+        [alarm("bbws-dev-rds-cpu-percent"), alarm("bbws-dev-nat-packets-dropped-0")],
+        ["rds_cpu_percent", "nat_packets_dropped"],
+    )
     assert result.findings == [] and result.status == "healthy"

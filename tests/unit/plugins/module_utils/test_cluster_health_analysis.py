@@ -16,7 +16,14 @@ VPC_CIDR = "10.10.0.0/16"
 
 
 def rule(port: int | None = None, groups=(), cidrs=(), protocol: str = "tcp") -> dict:
-    return {"protocol": protocol, "from_port": port, "to_port": port, "cidrs": list(cidrs), "groups": list(groups), "prefix_lists": []}
+    return {
+        "protocol": protocol,
+        "from_port": port,
+        "to_port": port,
+        "cidrs": list(cidrs),
+        "groups": list(groups),
+        "prefix_lists": [],
+    }
 
 
 def sg(gid: str, name: str, ingress=(), egress=()) -> dict:
@@ -27,51 +34,156 @@ def sg(gid: str, name: str, ingress=(), egress=()) -> dict:
 def healthy_snapshot() -> dict:
     tags = {"Project": "bbws", "Environment": "dev", "ManagedBy": "terraform"}
     groups = {
-        "sg-alb": sg("sg-alb", "bbws-dev-alb", [rule(80, cidrs=["0.0.0.0/0"]), rule(443, cidrs=["0.0.0.0/0"])], [rule(80, ["sg-ecs"])]),
-        "sg-ecs": sg("sg-ecs", "bbws-dev-ecs", [rule(80, ["sg-alb"])],
-                     [rule(3306, ["sg-rds"]), rule(2049, ["sg-efs"]), rule(443, cidrs=["0.0.0.0/0"])]),
+        "sg-alb": sg(
+            "sg-alb",
+            "bbws-dev-alb",
+            [rule(80, cidrs=["0.0.0.0/0"]), rule(443, cidrs=["0.0.0.0/0"])],
+            [rule(80, ["sg-ecs"])],
+        ),
+        "sg-ecs": sg(
+            "sg-ecs",
+            "bbws-dev-ecs",
+            [rule(80, ["sg-alb"])],
+            [rule(3306, ["sg-rds"]), rule(2049, ["sg-efs"]), rule(443, cidrs=["0.0.0.0/0"])],
+        ),
         "sg-rds": sg("sg-rds", "bbws-dev-rds", [rule(3306, ["sg-ecs"])]),
         "sg-efs": sg("sg-efs", "bbws-dev-efs", [rule(2049, ["sg-ecs"])]),
     }
     return {
         "network": {
-            "found": True, "vpc": {"id": "vpc-1", "cidr": VPC_CIDR, "tags": tags},
-            "subnets": [{"id": f"subnet-{k}{z}", "az": f"af-south-1{z}", "name": f"bbws-dev-{k}-af-south-1{z}", "tags": tags}
-                        for k in ("public", "private") for z in "ab"],
+            "found": True,
+            "vpc": {"id": "vpc-1", "cidr": VPC_CIDR, "tags": tags},
+            "subnets": [
+                {"id": f"subnet-{k}{z}", "az": f"af-south-1{z}", "name": f"bbws-dev-{k}-af-south-1{z}", "tags": tags}
+                for k in ("public", "private")
+                for z in "ab"
+            ],
             "security_groups": groups,
             "nat_gateways": [{"id": "nat-1", "state": "available", "subnet_id": "subnet-publica", "tags": tags}],
         },
-        "ecs": {"found": True, "name": "bbws-dev-cluster", "arn": "arn:ecs", "status": "ACTIVE", "container_insights": "enabled",
-                "running_tasks": 0, "active_services": 0, "services": [], "tags": tags},
-        "rds": {"found": True, "id": "bbws-dev-mysql", "arn": "arn:rds", "status": "available", "attempts": 1, "waited_seconds": 0,
-                "engine": "mysql", "engine_version": "8.0", "instance_class": "db.t3.micro", "encrypted": True, "public": False,
-                "multi_az": False, "backup_retention": 1, "deletion_protection": False, "endpoint": "db.example", "port": 3306,
-                "security_groups": ["sg-rds"], "tags": tags,
-                "secret": {"found": True, "arn": "arn:secret", "name": "rds!db-1", "rotation_enabled": True, "rotation_days": 7}},
-        "efs": {"found": True, "id": "fs-1", "state": "available", "encrypted": True, "tags": tags,
-                "mount_targets": [{"id": f"fsmt-{z}", "subnet_id": f"subnet-private{z}", "az": f"af-south-1{z}", "state": "available",
-                                   "security_groups": ["sg-efs"]} for z in "ab"]},
-        "alb": {"found": True, "arn": "arn:alb", "name": "bbws-dev-alb", "dns_name": "alb.example", "state": "active",
-                "security_groups": ["sg-alb"], "attributes": {},
-                "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS"}], "target_groups": [], "tags": tags},
-        "cloudfront": {"found": True, "id": "E1", "arn": "arn:cf", "domain": "d1.cloudfront.net", "status": "Deployed",
-                       "aliases": ["*.wpdev.kimmyai.io"], "certificate_arn": "arn:cert", "minimum_protocol": "TLSv1.2_2021",
-                       "viewer_protocol_policy": "redirect-to-https", "tags": tags,
-                       "origins": [{"id": "alb", "domain": "alb.example", "protocol_policy": "http-only", "http_port": 80, "https_port": 443}]},
-        "acm": {"found": True, "certificates": [
-            {"arn": "arn:cert", "domain": "*.wpdev.kimmyai.io", "status": "ISSUED", "not_after": "2999-01-01T00:00:00+00:00",
-             "validation_records": []},
-        ]},
+        "ecs": {
+            "found": True,
+            "name": "bbws-dev-cluster",
+            "arn": "arn:ecs",
+            "status": "ACTIVE",
+            "container_insights": "enabled",
+            "running_tasks": 0,
+            "active_services": 0,
+            "services": [],
+            "tags": tags,
+        },
+        "rds": {
+            "found": True,
+            "id": "bbws-dev-mysql",
+            "arn": "arn:rds",
+            "status": "available",
+            "attempts": 1,
+            "waited_seconds": 0,
+            "engine": "mysql",
+            "engine_version": "8.0",
+            "instance_class": "db.t3.micro",
+            "encrypted": True,
+            "public": False,
+            "multi_az": False,
+            "backup_retention": 1,
+            "deletion_protection": False,
+            "endpoint": "db.example",
+            "port": 3306,
+            "security_groups": ["sg-rds"],
+            "tags": tags,
+            "secret": {
+                "found": True,
+                "arn": "arn:secret",
+                "name": "rds!db-1",
+                "rotation_enabled": True,
+                "rotation_days": 7,
+            },
+        },
+        "efs": {
+            "found": True,
+            "id": "fs-1",
+            "state": "available",
+            "encrypted": True,
+            "tags": tags,
+            "mount_targets": [
+                {
+                    "id": f"fsmt-{z}",
+                    "subnet_id": f"subnet-private{z}",
+                    "az": f"af-south-1{z}",
+                    "state": "available",
+                    "security_groups": ["sg-efs"],
+                }
+                for z in "ab"
+            ],
+        },
+        "alb": {
+            "found": True,
+            "arn": "arn:alb",
+            "name": "bbws-dev-alb",
+            "dns_name": "alb.example",
+            "state": "active",
+            "security_groups": ["sg-alb"],
+            "attributes": {},
+            "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS"}],
+            "target_groups": [],
+            "tags": tags,
+        },
+        "cloudfront": {
+            "found": True,
+            "id": "E1",
+            "arn": "arn:cf",
+            "domain": "d1.cloudfront.net",
+            "status": "Deployed",
+            "aliases": ["*.wpdev.kimmyai.io"],
+            "certificate_arn": "arn:cert",
+            "minimum_protocol": "TLSv1.2_2021",
+            "viewer_protocol_policy": "redirect-to-https",
+            "tags": tags,
+            "origins": [
+                {
+                    "id": "alb",
+                    "domain": "alb.example",
+                    "protocol_policy": "http-only",
+                    "http_port": 80,
+                    "https_port": 443,
+                }
+            ],
+        },
+        "acm": {
+            "found": True,
+            "certificates": [
+                {
+                    "arn": "arn:cert",
+                    "domain": "*.wpdev.kimmyai.io",
+                    "status": "ISSUED",
+                    "not_after": "2999-01-01T00:00:00+00:00",
+                    "validation_records": [],
+                },
+            ],
+        },
         "zone": {"found": True, "id": "Z1", "name": "wpdev.kimmyai.io", "name_servers": ["ns-1"], "records": []},
         "logs": {"found": True, "name": "/ecs/dev", "retention_days": 7},
         "tagged": {"found": True, "resources": []},
     }
 
 
-UNHEALTHY_TARGET_GROUP = {"arn": "arn:tg", "name": "tg", "port": 80, "health_check_path": "/", "states": {"unhealthy": 2},
-                          "reasons": ["Target.Timeout"]}
-ENV = analysis.Env("dev", "bbws", "af-south-1", "us-east-1", "Tebogo-dev", "wpdev.kimmyai.io",
-                   {"log_retention_days": 7, "nat_gateway_per_az": False, "rds_instance_class": "db.t3.micro"})
+UNHEALTHY_TARGET_GROUP = {
+    "arn": "arn:tg",
+    "name": "tg",
+    "port": 80,
+    "health_check_path": "/",
+    "states": {"unhealthy": 2},
+    "reasons": ["Target.Timeout"],
+}
+ENV = analysis.Env(
+    "dev",
+    "bbws",
+    "af-south-1",
+    "us-east-1",
+    "Tebogo-dev",
+    "wpdev.kimmyai.io",
+    {"log_retention_days": 7, "nat_gateway_per_az": False, "rds_instance_class": "db.t3.micro"},
+)
 
 
 def test_healthy_snapshot_is_healthy():
@@ -97,8 +209,18 @@ def test_path_status(egress, ingress, missing):
 
 
 def test_port_ranges_cover_the_port():
-    wide = {"protocol": "tcp", "from_port": 1000, "to_port": 4000, "cidrs": [], "groups": ["sg-ecs"], "prefix_lists": []}
-    groups = {"sg-ecs": sg("sg-ecs", "ecs", egress=[rule(3306, ["sg-rds"])]), "sg-rds": sg("sg-rds", "rds", ingress=[wide])}
+    wide = {
+        "protocol": "tcp",
+        "from_port": 1000,
+        "to_port": 4000,
+        "cidrs": [],
+        "groups": ["sg-ecs"],
+        "prefix_lists": [],
+    }
+    groups = {
+        "sg-ecs": sg("sg-ecs", "ecs", egress=[rule(3306, ["sg-rds"])]),
+        "sg-rds": sg("sg-rds", "rds", ingress=[wide]),
+    }
     assert connectivity.path_status(groups, ["sg-ecs"], ["sg-rds"], 3306, VPC_CIDR) == []
     assert connectivity.path_status(groups, ["sg-ecs"], ["sg-rds"], 5432, VPC_CIDR) == ["egress", "ingress"]
 
@@ -213,9 +335,16 @@ def full_report() -> dict:
     snapshot = healthy_snapshot()
     snapshot["network"]["security_groups"]["sg-rds"]["ingress"] = []
     result = analysis.analyse(snapshot, ENV).as_dict()
-    return {"environment": "dev", "account_id": "536580886816", "region": "af-south-1", "generated_at": "now", **result,
-            "access_points": report.access_points(snapshot, "wpdev.kimmyai.io", example_tenant="banana"),
-            "api_calls": {"ecs.DescribeClusters": 20, "rds.DescribeDBInstances": 8}, "duration_seconds": 0.5}
+    return {
+        "environment": "dev",
+        "account_id": "536580886816",
+        "region": "af-south-1",
+        "generated_at": "now",
+        **result,
+        "access_points": report.access_points(snapshot, "wpdev.kimmyai.io", example_tenant="banana"),
+        "api_calls": {"ecs.DescribeClusters": 20, "rds.DescribeDBInstances": 8},
+        "duration_seconds": 0.5,
+    }
 
 
 def test_html_is_self_contained_and_escaped():
@@ -232,8 +361,14 @@ def test_markdown_and_closing_block_carry_the_fix():
     markdown = report.render_markdown(data)
     assert "aws_vpc_security_group_ingress_rule.rds_from_ecs" in markdown
     closing = report.closing_block(data)
-    for line in ("- ALB DNS: alb.example", "- CloudFront Distribution ID: E1", "- RDS Endpoint: db.example:3306", "- EFS ID: fs-1",
-                 "- Tenant URL Example: banana.wpdev.kimmyai.io", "fix: terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs"):
+    for line in (
+        "- ALB DNS: alb.example",
+        "- CloudFront Distribution ID: E1",
+        "- RDS Endpoint: db.example:3306",
+        "- EFS ID: fs-1",
+        "- Tenant URL Example: banana.wpdev.kimmyai.io",
+        "fix: terraform apply -target=aws_vpc_security_group_ingress_rule.rds_from_ecs",
+    ):
         assert line in closing
 
 

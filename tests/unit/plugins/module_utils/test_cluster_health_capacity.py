@@ -23,12 +23,19 @@ def listener(protocol: str, port: int, rules: int, action: str = "forward") -> d
 
 def snapshot(**areas) -> dict:
     base = {
-        "alb": {"found": True, "name": "bbws-dev-alb", "listeners": [listener("HTTP", 80, 1), listener("HTTPS", 443, 1)],
-                "target_groups": [{}] * 3},
+        "alb": {
+            "found": True,
+            "name": "bbws-dev-alb",
+            "listeners": [listener("HTTP", 80, 1), listener("HTTPS", 443, 1)],
+            "target_groups": [{}] * 3,
+        },
         "efs": {"found": True, "id": "fs-1", "access_points": 3},
         "rds": {"found": True, "id": "bbws-dev-mysql", "max_connections": {"value": 85, "source": "RDS default"}},
         "ecs": {"found": True, "name": "bbws-dev-cluster", "running_tasks": 3},
-        "metrics": {"db_connections": {"value": 15.0, "detail": "15 at ..."}, "fargate_vcpu": {"value": 3.0, "detail": "3"}},
+        "metrics": {
+            "db_connections": {"value": 15.0, "detail": "15 at ..."},
+            "fargate_vcpu": {"value": 3.0, "detail": "3"},
+        },
         "quotas": {"quotas": {"fargate_vcpu": {"value": 10.0, "code": "L-3032A538"}}},
         "network": {"security_groups": {}},
     }
@@ -58,7 +65,10 @@ def test_service_quotas_value_wins_over_the_default_and_says_so():
     quotas = {"rules_per_alb": {"value": 200.0, "code": "L-X"}}
     assert quota_value(quotas, RULES_PER_ALB) == (200.0, "Service Quotas", "elasticloadbalancing L-X")
     assert quota_value({"rules_per_alb": {"error": "no value for this account"}}, RULES_PER_ALB) == (
-        100.0, "AWS default", "Service Quotas: no value for this account")
+        100.0,
+        "AWS default",
+        "Service Quotas: no value for this account",
+    )
     # Fargate's vCPU quota has no fixed AWS default: unknown, never guessed.
     value, source, note = quota_value({}, FARGATE_VCPU)
     assert (value, source) == (None, "unknown") and "per account" in note
@@ -83,8 +93,11 @@ def test_fargate_usage_estimated_from_running_tasks_without_the_usage_metric():
 def test_headroom_names_the_tightest_limit_and_lists_unknowns():
     result = headroom(snapshot(), TenantCost(db_connections=40))
     assert result["tenants"] == 1 and result["first_limit"] == "RDS connections (max_connections)"
-    assert result["summary"] == ("1 more tenant fit; the first limit is RDS connections (max_connections) "
-                                 "(bbws-dev-mysql: 15 of 85, RDS default)")
+    assert (
+        result["summary"]
+        == "1 more tenant fit; the first limit is RDS connections (max_connections) "
+        "(bbws-dev-mysql: 15 of 85, RDS default)"
+    )
     assert [item["tenants"] for item in result["limits"][:3]] == [1, 28, 49]
     unknown = headroom(snapshot(metrics={}), TenantCost())
     assert "not known: RDS connections (max_connections)" in unknown["summary"]
@@ -98,7 +111,11 @@ def test_full_limits_leave_no_room_rather_than_a_negative_count():
 
 def test_security_group_rules_are_shown_but_do_not_bound_tenants():
     rule = {"cidrs": ["0.0.0.0/0", "::/0"], "groups": [], "prefix_lists": []}
-    group = {"id": "sg-1", "name": "bbws-dev-alb", "ingress": [rule, {"cidrs": [], "groups": ["sg-2"], "prefix_lists": []}]}
+    group = {
+        "id": "sg-1",
+        "name": "bbws-dev-alb",
+        "ingress": [rule, {"cidrs": [], "groups": ["sg-2"], "prefix_lists": []}],
+    }
     assert inbound_rules(group) == 3
     items = by_name(limits(snapshot(network={"security_groups": {"sg-1": group}}), TenantCost()))
     sg = items["inbound rules per security group"]

@@ -16,8 +16,9 @@ VERIFIED = {"state": "verified", "cause": "kimmyai.io delegates it"}
 NOT_VERIFIED = {"state": "not_verified", "cause": "no NS records"}
 
 
-@pytest.mark.parametrize("value, mode", [(True, "on"), ("True", "on"), ("yes", "on"), (False, "off"), ("Off", "off"),
-                                         ("auto", "auto")])
+@pytest.mark.parametrize(
+    "value, mode", [(True, "on"), ("True", "on"), ("yes", "on"), (False, "off"), ("Off", "off"), ("auto", "auto")]
+)
 def test_yaml_booleans_are_on_and_off(value, mode):
     assert normalize_mode(value) == mode
 
@@ -56,13 +57,30 @@ def test_the_decision_and_its_order(mode, live, record, owns_zone, delegation, e
 
 def test_off_on_a_live_domain_says_the_plan_removes_it_and_a_fallback_says_how_to_retry():
     assert "this plan removes it" in decide("off", DOMAIN, live=True)["cause"]
-    held = decide("auto", DOMAIN, True, {"state": "fallback", "cause": "timeout", "at": "2026-11-30T10:00:00Z"},
-                  record_location="ssm:/bbws/dev/custom-domain")["cause"]
-    assert "since 2026-11-30T10:00:00Z" in held and "bbws_custom_domain=on" in held and "ssm:/bbws/dev/custom-domain" in held
+    held = decide(
+        "auto",
+        DOMAIN,
+        True,
+        {"state": "fallback", "cause": "timeout", "at": "2026-11-30T10:00:00Z"},
+        record_location="ssm:/bbws/dev/custom-domain",
+    )["cause"]
+    assert (
+        "since 2026-11-30T10:00:00Z" in held
+        and "bbws_custom_domain=on" in held
+        and "ssm:/bbws/dev/custom-domain" in held
+    )
 
 
-@pytest.mark.parametrize("text, state", [(None, None), ("", None), ("not json", "unreadable"),
-                                         ('{"state": "maybe"}', "unreadable"), ('{"state": "enabled"}', "enabled")])
+@pytest.mark.parametrize(
+    "text, state",
+    [
+        (None, None),
+        ("", None),
+        ("not json", "unreadable"),
+        ('{"state": "maybe"}', "unreadable"),
+        ('{"state": "enabled"}', "enabled"),
+    ],
+)
 def test_a_record_that_does_not_parse_is_not_trusted(text, state):
     record = parse_record(text)
     assert (record or {}).get("state") == state
@@ -79,7 +97,11 @@ def test_a_record_that_does_not_parse_is_not_trusted(text, state):
     ],
 )
 def test_the_delegation_verdict(action, written, verify, status, verdict):
-    entry = {"zone": DOMAIN, "action": action, "nameservers": ["ns-1.example"],
-             **({"verification": {"status": status, "message": "not yet"}} if status else {})}
+    entry = {
+        "zone": DOMAIN,
+        "action": action,
+        "nameservers": ["ns-1.example"],
+        **({"verification": {"status": status, "message": "not yet"}} if status else {}),
+    }
     result = delegation_verdict(entry, verify, "kimmyai.io", written)
     assert result["state"] == verdict and result["zone"] == DOMAIN

@@ -67,8 +67,9 @@ def test_security_group_rule_gets_its_direction_group_and_sgr_id():
     [rule] = orphans([RULE_ARN], {"resources": []})["orphans"]
     assert rule["import"]["to"] == "aws_vpc_security_group_egress_rule.sgr_0abc"
     assert rule["import"]["id"] == "sgr-0abc"
-    assert rule["delete_command"] == (
-        "aws ec2 revoke-security-group-egress --group-id sg-0def "
+    assert (
+        rule["delete_command"]
+        == "aws ec2 revoke-security-group-egress --group-id sg-0def "
         "--security-group-rule-ids sgr-0abc --region af-south-1 --profile Tebogo-dev"
     )
 

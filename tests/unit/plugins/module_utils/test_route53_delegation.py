@@ -138,7 +138,8 @@ def test_manual_steps_with_known_servers_have_exact_values_and_valid_json():
         "ResourceRecords": [{"Value": f"{n}."} for n in sorted(CHILD_NS)],
     }
     assert (
-        "aws route53 change-resource-record-sets --hosted-zone-id Z123 --change-batch file://wpdev.kimmyai.io-delegation.json --profile Tebogo-prod"
+        "aws route53 change-resource-record-sets --hosted-zone-id Z123 --change-batch"
+        " file://wpdev.kimmyai.io-delegation.json --profile Tebogo-prod"
         in text
     )
     assert "name wpdev, type NS, TTL 300" in text

@@ -25,8 +25,15 @@ def test_init_passes_backend_config_and_never_prompts():
     runner = Runner((0, "", ""))
     TerraformCommands(runner, "/stack", "/bin/terraform").init({"bucket": "b", "encrypt": True})
     argv, cwd, env = runner.calls[0]
-    assert argv == ["/bin/terraform", "init", "-input=false", "-no-color", "-reconfigure",
-                    "-backend-config=bucket=b", "-backend-config=encrypt=true"]
+    assert argv == [
+        "/bin/terraform",
+        "init",
+        "-input=false",
+        "-no-color",
+        "-reconfigure",
+        "-backend-config=bucket=b",
+        "-backend-config=encrypt=true",
+    ]
     assert cwd == "/stack" and env["TF_INPUT"] == "0"
 
 
@@ -39,7 +46,9 @@ def test_plan_exit_code_two_means_changes():
 
 
 def test_limit_exceeded_is_reported_not_retried():
-    runner = Runner((1, "", "Error: creating EC2 EIP: AddressLimitExceeded: The maximum number of addresses has been reached."))
+    runner = Runner(
+        (1, "", "Error: creating EC2 EIP: AddressLimitExceeded: The maximum number of addresses has been reached.")
+    )
     with pytest.raises(TerraformLimitExceeded, match="service limit was reached.*not retried"):
         TerraformCommands(runner, "/stack", "terraform").apply("p.tfplan")
     assert len(runner.calls) == 1
@@ -53,15 +62,37 @@ def test_init_failure_names_the_provider_problem():
 
 @pytest.mark.parametrize(
     "actions,kind",
-    [(["create"], "add"), (["update"], "change"), (["delete"], "destroy"), (["delete", "create"], "replace"),
-     (["create", "delete"], "replace")],
+    [
+        (["create"], "add"),
+        (["update"], "change"),
+        (["delete"], "destroy"),
+        (["delete", "create"], "replace"),
+        (["create", "delete"], "replace"),
+    ],
 )
 def test_counts_come_from_actions(actions, kind):
-    plan = {"resource_changes": [
-        {"address": "aws_db_instance.this", "type": "aws_db_instance", "mode": "managed", "change": {"actions": actions}},
-        {"address": "data.aws_caller_identity.x", "type": "aws_caller_identity", "mode": "data", "change": {"actions": ["read"]}},
-        {"address": "aws_s3_bucket.logs", "type": "aws_s3_bucket", "mode": "managed", "change": {"actions": ["no-op"]}},
-    ]}
+    plan = {
+        "resource_changes": [
+            {
+                "address": "aws_db_instance.this",
+                "type": "aws_db_instance",
+                "mode": "managed",
+                "change": {"actions": actions},
+            },
+            {
+                "address": "data.aws_caller_identity.x",
+                "type": "aws_caller_identity",
+                "mode": "data",
+                "change": {"actions": ["read"]},
+            },
+            {
+                "address": "aws_s3_bucket.logs",
+                "type": "aws_s3_bucket",
+                "mode": "managed",
+                "change": {"actions": ["no-op"]},
+            },
+        ]
+    }
     summary = PlanSummary.from_json(plan, ["aws_db_instance"])
     counts = {k: getattr(summary, k) for k in ("add", "change", "destroy", "replace")}
     assert counts == {k: int(k == kind) for k in counts}
@@ -80,14 +111,17 @@ def test_sensitive_identifier_is_not_returned():
 
 def test_outputs_are_masked():
     assert masked_outputs({"a": {"value": 1, "sensitive": False}, "b": {"value": "pw", "sensitive": True}}) == {
-        "a": 1, "b": "(sensitive value)"}
+        "a": 1,
+        "b": "(sensitive value)",
+    }
 
 
 def test_limit_error_carries_the_quota_code_it_names():
-    for text, code in (("Error: creating ELBv2 Listener Rule: TooManyRules: too many rules", "TooManyRules"),
-                       ("Error: creating EC2 VPC: VpcLimitExceeded: The maximum number of VPCs has been reached.",
-                        "VpcLimitExceeded"),
-                       ("Error: LimitExceededException: something else", None)):
+    for text, code in (
+        ("Error: creating ELBv2 Listener Rule: TooManyRules: too many rules", "TooManyRules"),
+        ("Error: creating EC2 VPC: VpcLimitExceeded: The maximum number of VPCs has been reached.", "VpcLimitExceeded"),
+        ("Error: LimitExceededException: something else", None),
+    ):
         runner = Runner((1, "", text))
         with pytest.raises(TerraformLimitExceeded) as raised:
             TerraformCommands(runner, "/stack", "terraform").apply("p.tfplan")

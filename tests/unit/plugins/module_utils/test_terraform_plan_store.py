@@ -205,8 +205,16 @@ def test_fetch_downloads_verifies_restores_the_lock_file_and_initialises(tmp_pat
     artifacts, fetch_dir = tmp_path / "apply-job", tmp_path / "apply-job" / "20260102T000000Z-dev"
     runner = Runner()
     commands = TerraformCommands(runner, str(project), "/bin/terraform")
-    loaded = load(plan["digest"][:12], project, artifacts, store=store, commands=commands, fetch_dir=str(fetch_dir),
-                  location=plan["location"], backend_config=BACKEND)
+    loaded = load(
+        plan["digest"][:12],
+        project,
+        artifacts,
+        store=store,
+        commands=commands,
+        fetch_dir=str(fetch_dir),
+        location=plan["location"],
+        backend_config=BACKEND,
+    )
     assert loaded["changed"] is True and loaded["fetched"] is True
     assert loaded["run_dir"] == str(fetch_dir)
     assert (fetch_dir / "stack.tfplan").read_bytes() == b"plan bytes"
@@ -215,9 +223,17 @@ def test_fetch_downloads_verifies_restores_the_lock_file_and_initialises(tmp_pat
     assert json.loads((fetch_dir / "plan-summary.json").read_text()) == loaded["plan"]
     assert (project / ".terraform.lock.hcl").read_text() == LOCK
     assert runner.calls == [
-        ["/bin/terraform", "init", "-input=false", "-no-color", "-reconfigure", "-lockfile=readonly",
-         f"-backend-config=bucket={BUCKET}", "-backend-config=encrypt=true",
-         "-backend-config=key=ecs-cluster/dev/terraform.tfstate"]
+        [
+            "/bin/terraform",
+            "init",
+            "-input=false",
+            "-no-color",
+            "-reconfigure",
+            "-lockfile=readonly",
+            f"-backend-config=bucket={BUCKET}",
+            "-backend-config=encrypt=true",
+            "-backend-config=key=ecs-cluster/dev/terraform.tfstate",
+        ]
     ]
     # Fetched once: the next run finds it in the artifacts folder.
     again = load(plan["digest"], project, artifacts, store=store, commands=commands, fetch_dir=str(tmp_path / "x"))
@@ -228,8 +244,9 @@ def test_a_full_digest_is_fetched_from_its_key_without_a_location(tmp_path, proj
     plan = stash_elsewhere(tmp_path, project, store)
     fetch_dir = tmp_path / "apply-job" / "20260102T000000Z-dev"
     commands = TerraformCommands(Runner(), str(project), "/bin/terraform")
-    loaded = load(plan["digest"], project, tmp_path / "apply-job", store=store, commands=commands,
-                  fetch_dir=str(fetch_dir))
+    loaded = load(
+        plan["digest"], project, tmp_path / "apply-job", store=store, commands=commands, fetch_dir=str(fetch_dir)
+    )
     assert loaded["plan"]["plan_location"] == plan["location"]
 
 
@@ -256,8 +273,14 @@ def test_a_plan_of_another_environment_is_refused(tmp_path, project, store, s3):
     s3.put_object(Bucket=BUCKET, Key=summary_key, Body=json.dumps({**plan, "environment": "prod"}).encode())
     commands = TerraformCommands(Runner(), str(project), "/bin/terraform")
     with pytest.raises(TerraformPlanChanged, match="environment prod\\), which is not the approved dev plan"):
-        load(plan["digest"], project, tmp_path / "apply-job", store=store, commands=commands,
-             fetch_dir=str(tmp_path / "apply-job" / "run-dev"))
+        load(
+            plan["digest"],
+            project,
+            tmp_path / "apply-job",
+            store=store,
+            commands=commands,
+            fetch_dir=str(tmp_path / "apply-job" / "run-dev"),
+        )
 
 
 def test_fetching_a_plan_the_store_does_not_have_is_refused(tmp_path, project, store):
@@ -265,8 +288,14 @@ def test_fetching_a_plan_the_store_does_not_have_is_refused(tmp_path, project, s
     runner = Runner()
     commands = TerraformCommands(runner, str(project), "/bin/terraform")
     with pytest.raises(TerraformApprovalRefused) as refused:
-        load(missing, project, tmp_path / "apply-job", store=store, commands=commands,
-             fetch_dir=str(tmp_path / "apply-job" / "run-dev"))
+        load(
+            missing,
+            project,
+            tmp_path / "apply-job",
+            store=store,
+            commands=commands,
+            fetch_dir=str(tmp_path / "apply-job" / "run-dev"),
+        )
     assert refused.value.message.startswith(
         f"The plan store has no plan file at s3://{BUCKET}/{PREFIX}/{missing}/stack.tfplan: nothing was applied."
     )
@@ -285,16 +314,24 @@ def test_fetching_a_plan_the_store_does_not_have_is_refused(tmp_path, project, s
 )
 def test_a_location_outside_this_store_is_refused_before_any_download(location, tmp_path, project, store):
     with pytest.raises(TerraformApprovalRefused, match="is not a plan in s3://.*nothing was applied"):
-        load("a" * 12, project, tmp_path, store=store, commands=TerraformCommands(Runner(), str(project), "t"),
-             fetch_dir=str(tmp_path / "run-dev"), location=location)
+        load(
+            "a" * 12,
+            project,
+            tmp_path,
+            store=store,
+            commands=TerraformCommands(Runner(), str(project), "t"),
+            fetch_dir=str(tmp_path / "run-dev"),
+            location=location,
+        )
     assert not (tmp_path / "run-dev").exists()
 
 
 def test_check_mode_fetches_nothing(tmp_path, project, store):
     plan = stash_elsewhere(tmp_path, project, store)
     fetch_dir = tmp_path / "apply-job" / "run-dev"
-    loaded = load(plan["digest"], project, tmp_path / "apply-job", store=store, fetch_dir=str(fetch_dir),
-                  check_mode=True)
+    loaded = load(
+        plan["digest"], project, tmp_path / "apply-job", store=store, fetch_dir=str(fetch_dir), check_mode=True
+    )
     assert loaded == {"changed": True, "fetched": False, "plan": {}, "run_dir": ""}
     assert not fetch_dir.exists()
 

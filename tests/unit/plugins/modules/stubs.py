@@ -22,7 +22,8 @@ class FailJson(Exception):
 
 class StubClient:
     """Stands in for a botocore client: canned answers per operation (an exception is raised), every call recorded,
-    and the before-parameter-build event fired so the collection's call counter sees each call as it would a real one."""
+    and the before-parameter-build event fired so the collection's call counter sees each call as it would a real one.
+    """
 
     def __init__(self, prefix: str, **answers) -> None:
         self.prefix = prefix
@@ -86,7 +87,9 @@ class StubClients(aws_client.AWSClients):
 def stub_aws(monkeypatch, pick) -> None:
     """Every module's clients come from StubClients(pick). The profile check of the preamble is skipped: it reads the
     AWS config file, which the unit tests do not have (it is tested against the emulator in tests/integration)."""
-    monkeypatch.setattr(aws_client.AWSClients, "from_module", classmethod(lambda cls, module, **options: StubClients(pick)))
+    monkeypatch.setattr(
+        aws_client.AWSClients, "from_module", classmethod(lambda cls, module, **options: StubClients(pick))
+    )
     monkeypatch.setattr(aws_client, "missing_profile_message", lambda profile: None)
 
 

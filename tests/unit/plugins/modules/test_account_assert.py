@@ -26,13 +26,21 @@ def no_config_file(monkeypatch):
 
 
 def sts(account: str) -> StubClient:
-    return StubClient("sts", get_caller_identity={"Account": account, "Arn": f"arn:aws:iam::{account}:user/x",
-                                                  "UserId": "AIDAX"})
+    return StubClient(
+        "sts", get_caller_identity={"Account": account, "Arn": f"arn:aws:iam::{account}:user/x", "UserId": "AIDAX"}
+    )
 
 
 def params(**extra) -> dict:
-    return {"profile": "Tebogo-prod", "access_key": None, "expected_account_id": PROD, "environment": "prod",
-            "known_accounts": None, "additional_profiles": [], **extra}
+    return {
+        "profile": "Tebogo-prod",
+        "access_key": None,
+        "expected_account_id": PROD,
+        "environment": "prod",
+        "known_accounts": None,
+        "additional_profiles": [],
+        **extra,
+    }
 
 
 def test_the_own_identity_is_asserted_and_the_calls_counted(monkeypatch):
@@ -47,7 +55,9 @@ def test_another_profile_in_the_wrong_account_fails_naming_both(monkeypatch):
     clients = {"Tebogo-prod": sts(PROD), "Tebogo-dev": sts(PROD)}
     other = {"profile": "Tebogo-dev", "account_id": DEV, "environment": "dev", "zone": None}
     outcome, result, _module = run_main(
-        monkeypatch, account_assert, params(additional_profiles=[other]),
+        monkeypatch,
+        account_assert,
+        params(additional_profiles=[other]),
         lambda service, region, kw: clients[kw.get("profile_name") or "Tebogo-prod"],
     )
     assert outcome == "fail"
@@ -70,7 +80,11 @@ def test_an_aws_error_goes_to_fail_json_aws_with_the_advice(monkeypatch):
 
 def test_a_malformed_account_id_is_refused_before_any_call(monkeypatch):
     made = []
-    outcome, result, _module = run_main(monkeypatch, account_assert, params(expected_account_id="93646564004"),
-                                        lambda service, region, kw: made.append(service))
+    outcome, result, _module = run_main(
+        monkeypatch,
+        account_assert,
+        params(expected_account_id="93646564004"),
+        lambda service, region, kw: made.append(service),
+    )
     assert outcome == "fail" and "12 digits" in result["msg"]
     assert made == []

@@ -15,12 +15,29 @@ DEV, SIT = "536580886816", "815856636111"
 
 
 def params(**extra) -> dict:
-    return {"profile": "Tebogo-dev", "region": "af-south-1", "environment": "dev", "project": "bbws",
-            "domain": "wpdev.kimmyai.io", "zone": None, "example_tenant": "banana", "custom_domain": "auto",
-            "certificate_fallback": None, "history_dir": None, "edge_region": "us-east-1", "resources": {},
-            "policy": {}, "wait_timeout": 0, "report_dir": None, "expected_account_id": DEV, "known_accounts": None,
-            "expected_alarms": [], "tenant_cost": {"task_cpu": 256, "tasks": 1, "db_connections": 10},
-            "capacity_warning_tenants": 10, **extra}
+    return {
+        "profile": "Tebogo-dev",
+        "region": "af-south-1",
+        "environment": "dev",
+        "project": "bbws",
+        "domain": "wpdev.kimmyai.io",
+        "zone": None,
+        "example_tenant": "banana",
+        "custom_domain": "auto",
+        "certificate_fallback": None,
+        "history_dir": None,
+        "edge_region": "us-east-1",
+        "resources": {},
+        "policy": {},
+        "wait_timeout": 0,
+        "report_dir": None,
+        "expected_account_id": DEV,
+        "known_accounts": None,
+        "expected_alarms": [],
+        "tenant_cost": {"task_cpu": 256, "tasks": 1, "db_connections": 10},
+        "capacity_warning_tenants": 10,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -36,14 +53,22 @@ def reads(monkeypatch):
     return answers
 
 
-@pytest.mark.parametrize("bad,words", [({"wait_timeout": -1}, "wait_timeout must be 0"),
-                                       ({"tenant_cost": {"task_cpu": 0, "tasks": 1, "db_connections": 10}},
-                                        "tenant_cost.task_cpu must be a positive number"),
-                                       ({"expected_account_id": "123"}, "12 digits")])
+@pytest.mark.parametrize(
+    "bad,words",
+    [
+        ({"wait_timeout": -1}, "wait_timeout must be 0"),
+        (
+            {"tenant_cost": {"task_cpu": 0, "tasks": 1, "db_connections": 10}},
+            "tenant_cost.task_cpu must be a positive number",
+        ),
+        ({"expected_account_id": "123"}, "12 digits"),
+    ],
+)
 def test_bad_options_are_refused_before_any_aws_call(monkeypatch, reads, bad, words):
     made = []
-    outcome, result, _module = run_main(monkeypatch, cluster_health, params(**bad),
-                                        lambda service, region, kw: made.append(service))
+    outcome, result, _module = run_main(
+        monkeypatch, cluster_health, params(**bad), lambda service, region, kw: made.append(service)
+    )
     assert outcome == "fail" and words in result["msg"]
     assert result["api_calls"] == {} and made == []
 

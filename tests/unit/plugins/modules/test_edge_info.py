@@ -26,13 +26,22 @@ def clients():
 
 
 def params(**extra) -> dict:
-    return {"profile": "Tebogo-dev", "domain": DOMAIN, "zone": None, "name": "bbws-dev", "certificate_arn": None,
-            "distribution_id": None, "certificate_region": "us-east-1", **extra}
+    return {
+        "profile": "Tebogo-dev",
+        "domain": DOMAIN,
+        "zone": None,
+        "name": "bbws-dev",
+        "certificate_arn": None,
+        "distribution_id": None,
+        "certificate_region": "us-east-1",
+        **extra,
+    }
 
 
 def test_nothing_deployed_yet_is_reported_with_the_calls(monkeypatch, clients):
-    outcome, result, _module = run_main(monkeypatch, edge_info, params(),
-                                        lambda service, region, kw: clients[(service, region)])
+    outcome, result, _module = run_main(
+        monkeypatch, edge_info, params(), lambda service, region, kw: clients[(service, region)]
+    )
     assert outcome == "exit"
     assert result["changed"] is False
     assert result["api_calls"]["cloudfront.ListDistributions"] == 1
@@ -42,8 +51,9 @@ def test_nothing_deployed_yet_is_reported_with_the_calls(monkeypatch, clients):
 def test_an_aws_error_goes_to_fail_json_aws_with_the_calls_so_far(monkeypatch, clients):
     error = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListCertificates")
     clients[("acm", "us-east-1")].answers["list_certificates"] = error
-    outcome, result, module = run_main(monkeypatch, edge_info, params(),
-                                       lambda service, region, kw: clients[(service, region)])
+    outcome, result, module = run_main(
+        monkeypatch, edge_info, params(), lambda service, region, kw: clients[(service, region)]
+    )
     assert outcome == "fail"
     assert result["args"] == (error,)
     assert result["msg"].startswith("Could not call AWS with profile Tebogo-dev: access denied (AccessDenied)")

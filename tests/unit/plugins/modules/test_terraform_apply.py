@@ -30,10 +30,19 @@ def applied(monkeypatch):
 
 
 def params(tmp_path, **extra) -> dict:
-    return {"project_path": str(tmp_path), "plan_file": str(tmp_path / "p.tfplan"), "expected_digest": "ab" * 32,
-            "binary_path": "terraform", "lock_timeout": "60s", "state_snapshot": str(tmp_path / "before.json"),
-            "state_bucket": "bbws-tfstate-dev", "state_key": "bbws/dev/terraform.tfstate", "profile": "Tebogo-dev",
-            "region": "af-south-1", **extra}
+    return {
+        "project_path": str(tmp_path),
+        "plan_file": str(tmp_path / "p.tfplan"),
+        "expected_digest": "ab" * 32,
+        "binary_path": "terraform",
+        "lock_timeout": "60s",
+        "state_snapshot": str(tmp_path / "before.json"),
+        "state_bucket": "bbws-tfstate-dev",
+        "state_key": "bbws/dev/terraform.tfstate",
+        "profile": "Tebogo-dev",
+        "region": "af-south-1",
+        **extra,
+    }
 
 
 def test_the_version_before_the_apply_is_recorded_with_its_restore_command(monkeypatch, tmp_path, applied):
@@ -67,8 +76,9 @@ def test_an_unreadable_state_object_stops_before_the_apply(monkeypatch, tmp_path
 
 def test_check_mode_reads_no_state_object(monkeypatch, tmp_path, applied):
     made = []
-    outcome, result, _module = run_main(monkeypatch, terraform_apply, params(tmp_path),
-                                        lambda service, *a: made.append(service), check_mode=True)
+    outcome, result, _module = run_main(
+        monkeypatch, terraform_apply, params(tmp_path), lambda service, *a: made.append(service), check_mode=True
+    )
     assert outcome == "exit"
     assert made == [] and result["api_calls"] == {}
     assert "state_version" not in result

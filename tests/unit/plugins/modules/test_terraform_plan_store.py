@@ -77,8 +77,12 @@ def plan_run(tmp_path, data: bytes = b"plan") -> dict:
     folder = tmp_path / "artifacts" / "20260101T000000Z-dev"
     folder.mkdir(parents=True)
     (folder / "stack.tfplan").write_bytes(data)
-    summary = {"environment": "dev", "project_path": str(tmp_path / "stack"), "digest": hashlib.sha256(data).hexdigest(),
-               "plan_file": str(folder / "stack.tfplan")}
+    summary = {
+        "environment": "dev",
+        "project_path": str(tmp_path / "stack"),
+        "digest": hashlib.sha256(data).hexdigest(),
+        "plan_file": str(folder / "stack.tfplan"),
+    }
     (folder / "plan-summary.json").write_text(json.dumps(summary))
     return summary
 
@@ -92,20 +96,37 @@ def emulated_s3(aws):
 
 def test_a_local_load_needs_no_aws_client_and_no_terraform(monkeypatch, tmp_path):
     summary = plan_run(tmp_path)
-    outcome, result, module = run_main(monkeypatch, {
-        "mode": "load", "project_path": str(tmp_path / "stack"), "digest": summary["digest"][:12],
-        "artifacts_dir": str(tmp_path / "artifacts")})
+    outcome, result, module = run_main(
+        monkeypatch,
+        {
+            "mode": "load",
+            "project_path": str(tmp_path / "stack"),
+            "digest": summary["digest"][:12],
+            "artifacts_dir": str(tmp_path / "artifacts"),
+        },
+    )
     assert outcome == "exit"
-    assert result == {"api_calls": {}, "changed": False, "fetched": False, "plan": summary,
-                      "run_dir": str(tmp_path / "artifacts" / "20260101T000000Z-dev")}
+    assert result == {
+        "api_calls": {},
+        "changed": False,
+        "fetched": False,
+        "plan": summary,
+        "run_dir": str(tmp_path / "artifacts" / "20260101T000000Z-dev"),
+    }
     assert module.clients_made == [] and module.run_command.call_count == 0
 
 
 def test_a_refusal_goes_to_fail_json_with_its_message(monkeypatch, tmp_path):
     plan_run(tmp_path)
-    outcome, result, module = run_main(monkeypatch, {
-        "mode": "load", "project_path": str(tmp_path / "stack"), "digest": "0123456789ab",
-        "artifacts_dir": str(tmp_path / "artifacts")})
+    outcome, result, module = run_main(
+        monkeypatch,
+        {
+            "mode": "load",
+            "project_path": str(tmp_path / "stack"),
+            "digest": "0123456789ab",
+            "artifacts_dir": str(tmp_path / "artifacts"),
+        },
+    )
     assert outcome == "fail"
     assert result["msg"].startswith("bbws_approve=0123456789ab does not match any dev plan")
     module.fail_json_aws.assert_not_called()
@@ -119,29 +140,59 @@ def test_a_fetch_initialises_with_the_module_runner_and_its_aws_environment(monk
     emulated_s3.put_object(Bucket=BUCKET, Key=f"{folder}/stack.tfplan", Body=b"plan")
     emulated_s3.put_object(Bucket=BUCKET, Key=f"{folder}/plan-summary.json", Body=json.dumps(summary).encode())
     (tmp_path / "stack").mkdir()
-    outcome, result, module = run_main(monkeypatch, {
-        "mode": "load", "project_path": str(tmp_path / "stack"), "digest": summary["digest"], "store": "s3",
-        "bucket": BUCKET, "artifacts_dir": str(tmp_path / "artifacts"),
-        "run_dir": str(tmp_path / "artifacts" / "20260102T000000Z-dev"), "backend_config": {"bucket": BUCKET}},
-        client=emulated_s3)
+    outcome, result, module = run_main(
+        monkeypatch,
+        {
+            "mode": "load",
+            "project_path": str(tmp_path / "stack"),
+            "digest": summary["digest"],
+            "store": "s3",
+            "bucket": BUCKET,
+            "artifacts_dir": str(tmp_path / "artifacts"),
+            "run_dir": str(tmp_path / "artifacts" / "20260102T000000Z-dev"),
+            "backend_config": {"bucket": BUCKET},
+        },
+        client=emulated_s3,
+    )
     assert outcome == "exit", result
     assert result["fetched"] is True and result["run_dir"] == str(tmp_path / "artifacts" / "20260102T000000Z-dev")
     assert module.clients_made == ["s3"]
     argv = module.run_command.call_args.args[0]
-    assert argv == ["/usr/bin/terraform", "init", "-input=false", "-no-color", "-reconfigure",
-                    f"-backend-config=bucket={BUCKET}"]  # no lock file was stored: none to hold init to
+    assert argv == [
+        "/usr/bin/terraform",
+        "init",
+        "-input=false",
+        "-no-color",
+        "-reconfigure",
+        f"-backend-config=bucket={BUCKET}",
+    ]  # no lock file was stored: none to hold init to
     kwargs = module.run_command.call_args.kwargs
     assert kwargs["cwd"] == str(tmp_path / "stack")
-    assert kwargs["environ_update"] == {"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "NO_COLOR": "1",
-                                        "AWS_PROFILE": "Tebogo-dev", "AWS_REGION": "af-south-1"}
+    assert kwargs["environ_update"] == {
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "NO_COLOR": "1",
+        "AWS_PROFILE": "Tebogo-dev",
+        "AWS_REGION": "af-south-1",
+    }
 
 
 def test_check_mode_resolves_no_terraform_and_fetches_nothing(monkeypatch, tmp_path, emulated_s3):
     monkeypatch.setattr(terraform_plan_store, "TerraformCommands", None)  # building one would fail the test
-    outcome, result, module = run_main(monkeypatch, {
-        "mode": "load", "project_path": str(tmp_path / "stack"), "digest": "a" * 64, "store": "s3",
-        "bucket": BUCKET, "artifacts_dir": str(tmp_path / "artifacts"), "run_dir": str(tmp_path / "run-dev")},
-        client=emulated_s3, check_mode=True)
+    outcome, result, module = run_main(
+        monkeypatch,
+        {
+            "mode": "load",
+            "project_path": str(tmp_path / "stack"),
+            "digest": "a" * 64,
+            "store": "s3",
+            "bucket": BUCKET,
+            "artifacts_dir": str(tmp_path / "artifacts"),
+            "run_dir": str(tmp_path / "run-dev"),
+        },
+        client=emulated_s3,
+        check_mode=True,
+    )
     assert outcome == "exit" and result["changed"] is True and result["plan"] == {}
     assert not (tmp_path / "run-dev").exists()
     module.run_command.assert_not_called()
@@ -150,9 +201,16 @@ def test_check_mode_resolves_no_terraform_and_fetches_nothing(monkeypatch, tmp_p
 def test_an_aws_error_goes_to_fail_json_aws_with_the_operator_message(monkeypatch, tmp_path):
     plan_run(tmp_path)
     error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "HeadObject")
-    outcome, result, module = run_main(monkeypatch, {
-        "mode": "stash", "project_path": str(tmp_path / "stack"), "bucket": BUCKET,
-        "run_dir": str(tmp_path / "artifacts" / "20260101T000000Z-dev")}, client=StubClient("s3", head_object=error))
+    outcome, result, module = run_main(
+        monkeypatch,
+        {
+            "mode": "stash",
+            "project_path": str(tmp_path / "stack"),
+            "bucket": BUCKET,
+            "run_dir": str(tmp_path / "artifacts" / "20260101T000000Z-dev"),
+        },
+        client=StubClient("s3", head_object=error),
+    )
     assert outcome == "fail"
     assert result["args"] == (error,)
     assert result["msg"].startswith(
