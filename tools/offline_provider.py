@@ -44,6 +44,7 @@ from datetime import timedelta
 from datetime import timezone
 from pathlib import Path
 from typing import Any
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 # The hashicorp/aws version the stack pins (terraform/versions.tf) and the schema describes.
@@ -684,7 +685,11 @@ def _server_credentials() -> tuple[bytes, Any]:
     return cert.public_bytes(serialization.Encoding.DER), credentials
 
 
-def serve() -> int:
+def serve_plugin(make: Callable[[], Any], max_workers: int = 8, timeout: float | None = None) -> int:
+    """Serve the servicer ``make()`` returns as a Terraform provider plugin (protocol 6, gRPC over TLS on 127.0.0.1).
+
+    Prints the go-plugin handshake line, then answers until Terraform asks the plugin to stop (or ``timeout`` seconds
+    pass). The test providers of tests/ serve through this too."""
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         print("This is a Terraform provider plugin: Terraform starts it, not a person.", file=sys.stderr)
         return 1
@@ -695,10 +700,9 @@ def serve() -> int:
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
     from tf.gen import tfplugin_pb2_grpc as rpc
 
-    schema_bytes = schema_response_bytes()
     stopped = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    rpc.add_ProviderServicer_to_server(make_servicer(schema_bytes), server)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers))
+    rpc.add_ProviderServicer_to_server(make(), server)
 
     class Controller(controller_rpc.GRPCControllerServicer):
         def Shutdown(self, request: Any, context: Any) -> Any:
@@ -717,12 +721,15 @@ def serve() -> int:
     cert_b64 = base64.b64encode(cert_der).decode().rstrip("=")
     print(f"1|6|tcp|127.0.0.1:{port}|grpc|{cert_b64}", flush=True)
     try:
-        while not stopped.wait(0.2):
-            pass
+        stopped.wait(timeout)
     except KeyboardInterrupt:
         pass
     server.stop(grace=0.2)
     return 0
+
+
+def serve() -> int:
+    return serve_plugin(lambda: make_servicer(schema_response_bytes()))
 
 
 ################################################################################

@@ -11,14 +11,11 @@ refreshes, detects the drift and plans. It speaks protocol 6 with the offline pr
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import platform
 import sys
 import threading
 import uuid
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -138,39 +135,8 @@ def make_servicer() -> Any:
 
 
 def serve() -> int:
-    import grpc
-
-    from tf.gen import grpc_controller_pb2 as controller_pb
-    from tf.gen import grpc_controller_pb2_grpc as controller_rpc
-    from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
-    from tf.gen import tfplugin_pb2_grpc as rpc
-
-    if os.environ.get(wire.MAGIC_COOKIE_KEY) != wire.MAGIC_COOKIE_VALUE:
-        print("This is a Terraform provider plugin: Terraform starts it.", file=sys.stderr)
-        return 1
-    stopped = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    rpc.add_ProviderServicer_to_server(make_servicer(), server)
-
-    class Controller(controller_rpc.GRPCControllerServicer):
-        def Shutdown(self, request: Any, context: Any) -> Any:
-            stopped.set()
-            return controller_pb.Empty()
-
-    class Stdio(stdio_rpc.GRPCStdioServicer):
-        def StreamStdio(self, request: Any, context: Any) -> Any:
-            return iter([])
-
-    controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
-    stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
-    cert_der, credentials = wire._server_credentials()
-    port = server.add_secure_port("127.0.0.1:0", credentials)
-    server.start()
-    print(f"1|6|tcp|127.0.0.1:{port}|grpc|{base64.b64encode(cert_der).decode().rstrip('=')}", flush=True)
     # Bounded: Terraform stops its plugins when a command ends; a leftover one exits after an hour at most.
-    stopped.wait(3600)
-    server.stop(grace=0.2)
-    return 0
+    return wire.serve_plugin(make_servicer, max_workers=4, timeout=3600)
 
 
 def cli_config(folder: Path) -> Path:
