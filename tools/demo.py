@@ -57,7 +57,9 @@ def main() -> int:
             return rc
 
         banner("2. Guard: a prod run whose Tebogo-prod profile points at the DEV account is refused")
-        wrong = emu.write_config(workdir / "aws_config_prod_points_at_dev", overrides={"Tebogo-prod": emu.accounts["dev"]["account_id"]})
+        wrong = emu.write_config(
+            workdir / "aws_config_prod_points_at_dev", overrides={"Tebogo-prod": emu.accounts["dev"]["account_id"]}
+        )
         rc = playbook("site.yml", "-i", "inventories/prod", "--check", env={**env, "AWS_CONFIG_FILE": str(wrong)})
         if rc == 0:
             print("ERROR: the guard let a prod run into the dev account.", file=sys.stderr)
@@ -65,16 +67,18 @@ def main() -> int:
         print(f"\nRefused, as it must be (exit code {rc}): nothing was created in any account.")
 
         banner(
-            "3. Populate the emulated accounts with the cluster shape of terraform/ (tools/emulated_cluster.py, boto3):\n"
-            "   the offline provider plans the real stack but cannot apply it"
+            "3. Populate the emulated accounts with the cluster shape of terraform/ (tools/emulated_cluster.py,"
+            " boto3):\n   the offline provider plans the real stack but cannot apply it"
         )
         os.environ.update(emu.env())
         for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
             os.environ.pop(key, None)
         clusters = {name: build_cluster(name) for name in emu.accounts}
         for name, cluster in clusters.items():
-            print(f"{name}: account {cluster.account_id}: VPC {cluster.vpc_id}, ALB {cluster.alb_dns_name}, "
-                  f"RDS {cluster.rds_identifier}, EFS {cluster.efs_id}, CloudFront {cluster.distribution_id}")
+            print(
+                f"{name}: account {cluster.account_id}: VPC {cluster.vpc_id}, ALB {cluster.alb_dns_name}, "
+                f"RDS {cluster.rds_identifier}, EFS {cluster.efs_id}, CloudFront {cluster.distribution_id}"
+            )
 
         banner("4. Plan: Terraform plans the real terraform/ for dev, sit and prod (offline hashicorp/aws provider)")
         started = time.time()
@@ -97,7 +101,10 @@ def main() -> int:
         if rc != 0:
             return rc
 
-        banner("6. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check diagnoses it")
+        banner(
+            "6. Drift: the RDS ingress rule from the ECS security group is removed in dev; the health check"
+            " diagnoses it"
+        )
         print(inject("dev", "rds_ingress_missing", cluster=clusters["dev"]))
         rc = playbook("playbooks/health.yml", "-i", "inventories/dev", env=env)
         reports = sorted((REPO / "artifacts").glob("*-dev/health/dev-health.html"), key=lambda p: p.stat().st_mtime)
