@@ -276,6 +276,11 @@ ROWS = [
         "bbws_vpc_cidr 10.10.0.0/24 is not an IPv4 CIDR block with a prefix length from /16 to /23",
     ),
     Row(
+        "state key pattern that does not name the environment",
+        plan_with("-e", "bbws_state_key_pattern=ecs-cluster/terraform.tfstate"),
+        "DEV: the Terraform state key ecs-cluster/terraform.tfstate does not name the environment",
+    ),
+    Row(
         "Fargate cpu/memory pair AWS rejects",
         plan_with("-e", "bbws_ecs_task_cpu=256", "-e", "bbws_ecs_task_memory=4096"),
         "Fargate does not accept ecs_task_cpu 256 with ecs_task_memory 4096 MiB. Memory for that CPU: 512, 1024, 2048",
