@@ -77,12 +77,18 @@ def _run_key(create: bool) -> bytes | None:
     if folder.stat().st_uid != os.getuid() or folder.stat().st_mode & 0o077:
         raise GuardError(f"{folder} must belong to this user and be private (mode 0700); remove it and re-run.")
     _forget_finished_runs(folder)
+    # The guards of several hosts run side by side: the key is written whole under a private name, then linked into
+    # place, which fails if another guard of this run was first. No guard ever reads a half-written key.
+    fd, draft = tempfile.mkstemp(prefix=".draft-", dir=folder)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another host's guard of this run made it first
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_bytes(32))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:  # another host's guard of this run made it first
+            pass
+    finally:
+        os.unlink(draft)
     return path.read_bytes()
 
 

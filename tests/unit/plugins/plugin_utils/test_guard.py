@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from ansible_collections.bbws.ecs_cluster.plugins.plugin_utils import guard
@@ -123,3 +125,26 @@ def test_the_run_key_is_private(tmp_path):
     folder = next(tmp_path.glob("bbws-guard-*"))
     assert folder.stat().st_mode & 0o777 == 0o700
     assert all(f.stat().st_mode & 0o777 == 0o600 for f in folder.iterdir())
+
+
+def _first_key(barrier, answers):
+    barrier.wait(timeout=30)
+    answers.put(guard._run_key(create=True))  # pylint: disable=protected-access
+
+
+def test_guards_of_several_hosts_at_once_share_one_whole_key():
+    # Ansible runs the guard of each host in its own worker process, at the same moment: every worker must read the
+    # key whole (a proof signed with a half-written key fails to verify later in the run).
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(12), context.Queue()
+    for _round in range(25):
+        for old in guard._key_dir().glob("*"):  # pylint: disable=protected-access
+            old.unlink()
+        workers = [context.Process(target=_first_key, args=(barrier, answers)) for _worker in range(12)]
+        for worker in workers:
+            worker.start()
+        keys = [answers.get(timeout=30) for _worker in workers]
+        for worker in workers:
+            worker.join(timeout=30)
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert [p.name for p in guard._key_dir().iterdir()] == [guard.run_id()]  # pylint: disable=protected-access
