@@ -496,19 +496,17 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
     steady = vouched() if vouched else {}
 
     def health(tg: dict) -> dict[str, Any]:
+        group = {
+            "arn": tg["TargetGroupArn"],
+            "name": tg["TargetGroupName"],
+            "port": tg.get("Port"),
+            "protocol": tg.get("Protocol"),
+            "health_check_path": tg.get("HealthCheckPath"),
+        }
+        if tg["TargetGroupArn"] in steady:
+            return {**group, "states": {}, "reasons": [], "vouched_by": steady[tg["TargetGroupArn"]]}
         states: dict[str, int] = {}
         reasons = set()
-        if tg["TargetGroupArn"] in steady:
-            return {
-                "arn": tg["TargetGroupArn"],
-                "name": tg["TargetGroupName"],
-                "port": tg.get("Port"),
-                "protocol": tg.get("Protocol"),
-                "health_check_path": tg.get("HealthCheckPath"),
-                "states": {},
-                "reasons": [],
-                "vouched_by": steady[tg["TargetGroupArn"]],
-            }
         for description in elbv2.describe_target_health(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])[
             "TargetHealthDescriptions"
         ]:
@@ -516,15 +514,7 @@ def read_alb(elbv2: Any, ctx: Context, vouched: Callable[[], dict[str, str]] | N
             states[state] = states.get(state, 0) + 1
             if description["TargetHealth"].get("Reason"):
                 reasons.add(description["TargetHealth"]["Reason"])
-        return {
-            "arn": tg["TargetGroupArn"],
-            "name": tg["TargetGroupName"],
-            "port": tg.get("Port"),
-            "protocol": tg.get("Protocol"),
-            "health_check_path": tg.get("HealthCheckPath"),
-            "states": states,
-            "reasons": sorted(reasons),
-        }
+        return {**group, "states": states, "reasons": sorted(reasons)}
 
     def rules(listener: dict) -> int | None:
         # Rules other than the default action count against the ALB's rules quota (capacity headroom only: a rule

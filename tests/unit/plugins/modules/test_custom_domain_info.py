@@ -14,10 +14,8 @@ from botocore.exceptions import ClientError
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import custom_domain_info
 
-from .stubs import ExitJson
-from .stubs import FailJson
+from . import stubs
 from .stubs import StubClient
-from .stubs import stub_aws
 
 DOMAIN = "wpdev.kimmyai.io"
 CERT = "arn:aws:acm:us-east-1:536580886816:certificate/abc"
@@ -61,20 +59,9 @@ def run_main(monkeypatch, clients: dict, **options) -> tuple[str, dict, MagicMoc
         "record": "/bbws/bbws/dev/custom-domain",
     }
     params.update(options)
-    module = MagicMock(params=params)
-    module.exit_json.side_effect = ExitJson
-    module.fail_json.side_effect = FailJson
-    module.fail_json_aws.side_effect = FailJson
-    monkeypatch.setattr(custom_domain_info, "AnsibleAWSModule", lambda **spec: module)
-    stub_aws(monkeypatch, lambda service, region, _params: clients[(service, region)])
-    try:
-        custom_domain_info.main()
-    except ExitJson:
-        return "exit", module.exit_json.call_args.kwargs, module
-    except FailJson:
-        failed = module.fail_json_aws.call_args or module.fail_json.call_args
-        return "fail", {"args": failed.args, **failed.kwargs}, module
-    raise AssertionError("main() returned without exit_json or fail_json")
+    return stubs.run_main(
+        monkeypatch, custom_domain_info, params, pick=lambda service, region, _params: clients[(service, region)]
+    )
 
 
 def test_a_live_domain_is_kept_and_the_missing_record_is_no_record(monkeypatch, clients):
