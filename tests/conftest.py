@@ -26,8 +26,8 @@ from emulator import Emulator  # noqa: E402  (path set just above)
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    """One moto server for the whole session, on a free loopback port, stopped by its PID."""
-    with Emulator(tmp_path_factory.mktemp("emulator")) as emu:
+    """One moto server for the whole session on a free loopback port: stopped by its PID, or ends with its process."""
+    with Emulator(tmp_path_factory.mktemp("emulator"), die_with_owner=True) as emu:
         yield emu
 
 

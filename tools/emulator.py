@@ -20,6 +20,7 @@ Python::
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import signal
@@ -86,11 +87,24 @@ def render_config(profiles: dict[str, str], region: str = "af-south-1") -> str:
     return "\n".join(lines)
 
 
+def _end_with_parent() -> None:
+    """In the child, before moto starts (Linux): SIGTERM when the starting process dies (PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the owner's own stop() remains the only way
+
+
 class Emulator:
     """A moto server we own: started on a free loopback port, stopped by its own PID."""
 
-    def __init__(self, workdir: Path | str, port: int | None = None, managed_policies: bool = False) -> None:
+    def __init__(
+        self, workdir: Path | str, port: int | None = None, managed_policies: bool = False, die_with_owner: bool = False
+    ) -> None:
         self.workdir = Path(workdir).resolve()
+        # The server also ends when the process that started it dies without stopping it (a test runner's forked
+        # worker ends with os._exit, skipping every teardown).
+        self.die_with_owner = die_with_owner
         self.port = port
         # AWS managed IAM policies cost ~1.3 s on every reset and on each account's first call
         # (moto loads ~1,000 policies per account); only a caller that attaches them asks for them.
@@ -126,7 +140,14 @@ class Emulator:
         moto = Path(sys.executable).with_name("moto_server")
         cmd = [str(moto) if moto.exists() else "moto_server", "-H", "127.0.0.1", "-p", str(self.port)]
         log = open(self.workdir / "moto.log", "ab")  # noqa: SIM115 - handed to the child for its life
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_end_with_parent if self.die_with_owner else None,  # noqa: PLW1509 - no threads start it
+        )
         self.pid_file.write_text(str(self.proc.pid))
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
