@@ -18,8 +18,12 @@ depends on the provider:
   set, else given a deterministic id; `aws_iam_policy_document` is rendered locally to the JSON the
   real provider renders.
 
-Apply is refused: it needs the real provider. Nothing here is used unless a run points
-`TF_CLI_CONFIG_FILE` at the config that `cli-config` prints; it never reaches `.terraform.lock.hcl`.
+It also applies, into the local emulator only (an `AWS_ENDPOINT_URL` on 127.0.0.1): each resource type of
+the stack is created, read back, updated and deleted there through boto3 with the run's profile, or kept in
+Terraform's state only where the emulator cannot hold it (tools/offline_aws/, docs/offline_provider.md).
+Against any other endpoint, apply, refresh and import are refused: they need the real provider. Nothing here
+is used unless a run points `TF_CLI_CONFIG_FILE` at the config that `cli-config` prints; it never reaches
+`.terraform.lock.hcl`.
 
 Usage:
   offline_provider.py cli-config   build the schema if needed, write the CLI config, print its path
@@ -52,11 +56,6 @@ PROVIDER_VERSION = "6.25.0"
 BUILD = REPO / ".build" / "offline-provider"
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
-APPLY_REFUSED = (
-    "This hashicorp/aws provider is the offline stand-in, which validates and plans but cannot apply. "
-    "Applying needs the real hashicorp/aws provider (run terraform without the offline provider's "
-    "TF_CLI_CONFIG_FILE, where the registry is reachable)."
-)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -416,6 +415,83 @@ def _root_zone_id(name: str, private: bool) -> tuple[str | None, str | None]:
 ################################################################################
 
 
+################################################################################
+# Apply: planned values completed with what the emulator computed
+################################################################################
+
+
+def known(value: Any) -> Any:
+    """A planned value with its unknowns as None (what a handler may read)."""
+    if value is UNKNOWN:
+        return None
+    if isinstance(value, dict):
+        return {k: known(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [known(v) for v in value]
+    return value
+
+
+def _settle(cty: Any, value: Any, computed: Any) -> Any:
+    """One attribute's final value: the planned one where known, else the computed one, else an empty one."""
+    if value is UNKNOWN:
+        return computed if computed is not None else _placeholder(cty)
+    if isinstance(value, dict) and isinstance(cty, list) and cty[0] == "object":
+        got = computed if isinstance(computed, dict) else {}
+        return {k: _settle(cty[1].get(k), v, got.get(k)) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(cty, list) and cty[0] in ("list", "set"):
+        got = computed if isinstance(computed, list) else []
+        return [_settle(cty[1], v, got[i] if i < len(got) else None) for i, v in enumerate(value)]
+    return value
+
+
+def complete(block: dict[str, Any], planned: dict[str, Any], computed: dict[str, Any]) -> dict[str, Any]:
+    """The new state: every planned value kept (Terraform checks that), every unknown filled."""
+    state = dict(planned)
+    for name, spec in block["attributes"].items():
+        state[name] = _settle(spec["type"], planned.get(name), computed.get(name))
+    for name, spec in block["block_types"].items():
+        value, got = planned.get(name), computed.get(name)
+        if spec["nesting_mode"] == "single":
+            if isinstance(value, dict):
+                state[name] = complete(spec["block"], value, got if isinstance(got, dict) else {})
+        elif isinstance(value, list):
+            got = got if isinstance(got, list) else []
+            state[name] = [
+                complete(spec["block"], item, got[i] if i < len(got) and isinstance(got[i], dict) else {})
+                for i, item in enumerate(value)
+            ]
+    return state
+
+
+def conform(block: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    """A state of the schema's shape (an imported one names only what the handler read)."""
+    state = {name: value.get(name) for name in block["attributes"]}
+    for name, spec in block["block_types"].items():
+        item = value.get(name)
+        if spec["nesting_mode"] == "single":
+            state[name] = conform(spec["block"], item) if isinstance(item, dict) else None
+        else:
+            state[name] = [conform(spec["block"], i) for i in item or []]
+    return state
+
+
+def _requires_replace(type_name: str, prior: Any, planned: dict[str, Any]) -> list[str]:
+    """The attributes whose planned change replaces the resource (the real provider's ForceNew)."""
+    if not prior:
+        return []
+    import offline_aws
+
+    offline_aws.load()
+    handler = offline_aws.REGISTRY.get(type_name)
+    names = handler.replace_on if handler else frozenset()
+    return sorted(name for name in names if planned.get(name) is UNKNOWN or planned.get(name) != prior.get(name))
+
+
+def _error_diag(type_name: str, error: Exception) -> Any:
+    summary = getattr(error, "summary", None) or f"{type_name}: {error}"
+    return _diag(summary, getattr(error, "detail", "") or "")
+
+
 def _diag(summary: str, detail: str = "", error: bool = True) -> Any:
     from tf.gen import tfplugin_pb2 as pb
 
@@ -449,6 +525,11 @@ def make_servicer(schema_bytes: bytes) -> Any:
             self.region = ""
             self.account: str | None = None
             self.default_tags: Any = {}
+            self.profile: str | None = None
+            self.allowed: list[str] = []
+            self.forbidden: list[str] = []
+            self.apis: dict[str, Any] = {}
+            self.lock = threading.Lock()
 
         def GetMetadata(self, request: Any, context: Any) -> Any:
             schema = load_schema()
@@ -478,12 +559,14 @@ def make_servicer(schema_bytes: bytes) -> Any:
             # The account the credentials land in, where the profile tells it (a role_arn); as the real
             # provider, refuse one that allowed_account_ids does not list or forbidden_account_ids does.
             profile = config.get("profile")
+            self.profile = profile if isinstance(profile, str) and profile else os.environ.get("AWS_PROFILE")
             credentials_account = _account_from_profile(profile if isinstance(profile, str) else None)
             allowed = config.get("allowed_account_ids")
             allowed = [a for a in allowed if isinstance(a, str)] if isinstance(allowed, list) else []
             forbidden = config.get("forbidden_account_ids")
             forbidden = [a for a in forbidden if isinstance(a, str)] if isinstance(forbidden, list) else []
             self.account = credentials_account or (allowed[0] if len(allowed) == 1 else None)
+            self.allowed, self.forbidden = allowed, forbidden
             if self.account and ((allowed and self.account not in allowed) or self.account in forbidden):
                 return pb.ConfigureProvider.Response(
                     diagnostics=[_diag(f"AWS account ID not allowed: {self.account}", "")]
@@ -505,9 +588,6 @@ def make_servicer(schema_bytes: bytes) -> Any:
                 upgraded_state=pb.DynamicValue(json=request.raw_state.json or b"null")
             )
 
-        def ReadResource(self, request: Any, context: Any) -> Any:
-            return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
-
         def PlanResourceChange(self, request: Any, context: Any) -> Any:
             proposed = decode(request.proposed_new_state)
             if proposed is None:  # destroy
@@ -521,17 +601,86 @@ def make_servicer(schema_bytes: bytes) -> Any:
                 planned["region"] = self.region
             if request.type_name == "aws_acm_certificate" and prior is None:
                 planned["domain_validation_options"] = _acm_validation_options(planned)
-            return pb.PlanResourceChange.Response(planned_state=encode(planned), planned_private=request.prior_private)
-
-        def ApplyResourceChange(self, request: Any, context: Any) -> Any:
-            return pb.ApplyResourceChange.Response(
-                new_state=request.prior_state,
-                diagnostics=[_diag("Apply needs the real hashicorp/aws provider", APPLY_REFUSED)],
+            return pb.PlanResourceChange.Response(
+                planned_state=encode(planned),
+                planned_private=request.prior_private,
+                requires_replace=[
+                    pb.AttributePath(steps=[pb.AttributePath.Step(attribute_name=name)])
+                    for name in _requires_replace(request.type_name, prior, planned)
+                ],
             )
 
+        def _api(self, value: dict[str, Any] | None) -> Any:
+            """The emulator's clients in the resource's region, once the credentials' account is allowed."""
+            import offline_aws
+
+            region = (value or {}).get("region") or self.region
+            with self.lock:
+                if region not in self.apis:
+                    api = offline_aws.api_for(self.profile, region, self.account, self.default_tags)
+                    # As the real provider: the account the credentials land in, not the one configured.
+                    account = api.client("sts").get_caller_identity()["Account"]
+                    if (self.allowed and account not in self.allowed) or account in self.forbidden:
+                        raise offline_aws.ApplyError(f"AWS account ID not allowed: {account}")
+                    api.account = account
+                    self.apis[region] = api
+                return self.apis[region]
+
+        def ApplyResourceChange(self, request: Any, context: Any) -> Any:
+            import offline_aws
+
+            prior, planned = decode(request.prior_state), decode(request.planned_state)
+            block = load_schema()["resources"][request.type_name]["block"]
+            try:
+                handler = offline_aws.handler_for(request.type_name)
+                api = self._api(planned or prior)
+                if planned is None:
+                    handler.delete(api, prior)
+                    new_state = None
+                elif prior is None:
+                    new_state = complete(block, planned, handler.create(api, known(planned)))
+                else:
+                    new_state = complete(block, planned, handler.update(api, prior, known(planned)))
+            except Exception as error:  # a failed call is Terraform's error diagnostic, as the real provider's
+                return pb.ApplyResourceChange.Response(
+                    new_state=request.prior_state, diagnostics=[_error_diag(request.type_name, error)]
+                )
+            return pb.ApplyResourceChange.Response(new_state=encode(new_state), private=request.planned_private)
+
+        def ReadResource(self, request: Any, context: Any) -> Any:
+            import offline_aws
+
+            state = decode(request.current_state)
+            if state is None:
+                return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+            try:
+                handler = offline_aws.handler_for(request.type_name)
+                refreshed = handler.read(self._api(state), state)
+            except Exception as error:
+                return pb.ReadResource.Response(
+                    new_state=request.current_state, diagnostics=[_error_diag(request.type_name, error)]
+                )
+            return pb.ReadResource.Response(new_state=encode(refreshed), private=request.private)
+
         def ImportResourceState(self, request: Any, context: Any) -> Any:
+            import offline_aws
+
+            block = load_schema()["resources"][request.type_name]["block"]
+            try:
+                handler = offline_aws.handler_for(request.type_name)
+                state = handler.import_state(self._api(None), request.id)
+            except Exception as error:
+                return pb.ImportResourceState.Response(diagnostics=[_error_diag(request.type_name, error)])
+            if state is None:
+                return pb.ImportResourceState.Response(
+                    diagnostics=[_diag("Cannot import non-existent remote object", f"{request.type_name} {request.id}")]
+                )
             return pb.ImportResourceState.Response(
-                diagnostics=[_diag("Import needs the real hashicorp/aws provider", APPLY_REFUSED)]
+                imported_resources=[
+                    pb.ImportResourceState.ImportedResource(
+                        type_name=request.type_name, state=encode(conform(block, state))
+                    )
+                ]
             )
 
         def ReadDataSource(self, request: Any, context: Any) -> Any:
