@@ -56,3 +56,29 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return float(value)
     return str(value)
+
+
+def stack_tfvars(environment: str) -> dict[str, Any]:
+    """The tfvars the terraform_stack role renders for an inventory: its mapping templated with the host's variables."""
+    import json
+
+    import yaml
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    from ansible.template import trust_as_template
+
+    defaults = yaml.safe_load((REPO / "roles" / "terraform_stack" / "defaults" / "main.yml").read_text())
+    # The mapping's other inputs are role defaults (enable_custom_domain: decided at plan time unless forced).
+    context = {
+        **{
+            k: trust_as_template(v) if isinstance(v, str) else v
+            for k, v in defaults.items()
+            if k != "terraform_stack_variables"
+        },
+        **host_vars(environment),
+    }
+    templar = Templar(loader=DataLoader(), variables=context)
+    # Role defaults are trusted templates when Ansible loads them; plain YAML needs the same mark.
+    mapping = defaults["terraform_stack_variables"]
+    rendered = {name: templar.template(trust_as_template(value)) for name, value in mapping.items()}
+    return json.loads(json.dumps(rendered, default=str))

@@ -74,26 +74,10 @@ def role_mapping() -> dict[str, str]:
 
 
 def role_tfvars(environment: str) -> dict[str, Any]:
-    """The tfvars the role renders for an inventory: its mapping templated with the host's variables."""
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.template import Templar
-    from ansible.template import trust_as_template
-    from inventory import host_vars
+    """The tfvars the role renders for an inventory (tools/inventory.py renders them as the role does)."""
+    from inventory import stack_tfvars
 
-    defaults = yaml.safe_load((REPO / "roles" / "terraform_stack" / "defaults" / "main.yml").read_text())
-    # The mapping's other inputs are role defaults (enable_custom_domain: decided at plan time unless forced).
-    context = {
-        **{
-            k: trust_as_template(v) if isinstance(v, str) else v
-            for k, v in defaults.items()
-            if k != "terraform_stack_variables"
-        },
-        **host_vars(environment),
-    }
-    templar = Templar(loader=DataLoader(), variables=context)
-    # Role defaults are trusted templates when Ansible loads them; plain YAML needs the same mark.
-    rendered = {name: templar.template(trust_as_template(value)) for name, value in role_mapping().items()}
-    return json.loads(json.dumps(rendered, default=str))
+    return stack_tfvars(environment)
 
 
 def sizing_variables(environment: str) -> dict[str, Any]:

@@ -151,7 +151,10 @@ class Subnet(Ec2Tagged):
         subnet = _describe(api.client("ec2").describe_subnets, "Subnets", SubnetIds=[state["id"]])
         if subnet is None:
             return None
-        state = {**state, "map_public_ip_on_launch": bool(subnet.get("MapPublicIpOnLaunch"))}
+        public = bool(subnet.get("MapPublicIpOnLaunch"))
+        # An argument the configuration leaves null stays null while the emulator holds its default.
+        if state.get("map_public_ip_on_launch") is not None or public:
+            state = {**state, "map_public_ip_on_launch": public}
         return refresh_tags(api, state, subnet.get("Tags"))
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
