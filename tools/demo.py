@@ -67,7 +67,7 @@ def main() -> int:
         print(f"\nRefused, as it must be (exit code {rc}): nothing was created in any account.")
 
         banner(
-            "3. Populate the emulated accounts with the cluster shape of terraform/ (tools/emulated_cluster.py,"
+            "3. Populate the emulated accounts with the cluster shape of terraform/ (tools/faults.py,"
             " boto3):\n   the offline provider plans the real stack but cannot apply it"
         )
         os.environ.update(emu.env())

@@ -60,6 +60,21 @@ AUTOMATION_ENV = {"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "NO_COLOR": "1"}
 ERROR_DIAGNOSTIC_RE = re.compile(r"^(?:\u2502 )?Error: ", re.MULTILINE)
 
 
+# A resource address: optional module path, type.name, optional [index] or ["key"] per step.
+_ADDRESS_STEP = r'[A-Za-z_][A-Za-z0-9_-]*(\[(\d+|"[^"\]]*")\])?'
+_RESOURCE_ADDRESS = re.compile(rf"^(module\.{_ADDRESS_STEP}\.)*(data\.)?{_ADDRESS_STEP}\.{_ADDRESS_STEP}$")
+
+
+def check_targets(targets: list[str]) -> None:
+    """Refuse a target that is not a resource address before Terraform runs (an option would pass as one)."""
+    bad = [target for target in targets if not _RESOURCE_ADDRESS.match(target)]
+    if bad:
+        raise TerraformCommandError(
+            f"Not a resource address: {', '.join(repr(t) for t in bad)}. A target names a resource, e.g. "
+            "aws_vpc_security_group_ingress_rule.rds_from_ecs or aws_subnet.private[0]; nothing was planned."
+        )
+
+
 def check_variables_file(variables_file: str | None) -> None:
     """Refuse a variables file that is missing, unreadable, or (JSON) does not parse, before Terraform runs."""
     if not variables_file:
@@ -113,7 +128,12 @@ class TerraformCommands:
         self._run("init", *args)
 
     def plan(
-        self, plan_file: str, variables_file: str | None = None, lock_timeout: str = "60s", destroy: bool = False
+        self,
+        plan_file: str,
+        variables_file: str | None = None,
+        lock_timeout: str = "60s",
+        destroy: bool = False,
+        targets: list[str] | None = None,
     ) -> bool:
         """Write the plan file; True when Terraform says it has changes (exit code 2 of -detailed-exitcode)."""
         args = ["-input=false", "-no-color", f"-lock-timeout={lock_timeout}", "-detailed-exitcode", f"-out={plan_file}"]
@@ -121,6 +141,7 @@ class TerraformCommands:
             args.append(f"-var-file={variables_file}")
         if destroy:
             args.append("-destroy")
+        args.extend(f"-target={target}" for target in targets or [])
         rc, _out, _err = self._run("plan", *args, ok_codes=(0, 2))
         return rc == 2
 
@@ -163,12 +184,14 @@ def run_plan(
     protected_resource_types: list[str] | None = None,
     identifier_attributes: dict[str, str] | None = None,
     destroy: bool = False,
+    targets: list[str] | None = None,
 ) -> dict[str, Any]:
     """init, plan to ``plan_file``, read the plan back as JSON; the plan file's digest binds approval to it."""
     check_variables_file(variables_file)
+    check_targets(targets or [])
     os.makedirs(os.path.dirname(os.path.abspath(plan_file)), exist_ok=True)
     commands.init(backend_config)
-    has_changes = commands.plan(plan_file, variables_file, lock_timeout, destroy)
+    has_changes = commands.plan(plan_file, variables_file, lock_timeout, destroy, targets)
     summary = PlanSummary.from_json(commands.show_plan(plan_file), protected_resource_types, identifier_attributes)
     # The plan file holds state and variable values: the operator's eyes only.
     os.chmod(plan_file, 0o600)

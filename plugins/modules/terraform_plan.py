@@ -67,6 +67,15 @@ options:
     description: Plan the destruction of everything in the state (C(terraform plan -destroy)).
     type: bool
     default: false
+  targets:
+    description:
+      - Plan only these resource addresses and what they depend on (C(-target=ADDRESS) each), e.g. the
+        C(terraform apply -target=...) fix a health report gives for one drifted resource.
+      - Each must be a resource address (C(aws_vpc_security_group_ingress_rule.rds_from_ecs), C(aws_subnet.private[0]),
+        C(module.x.aws_s3_bucket.y)); anything else is refused before Terraform runs. Empty plans everything.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -198,6 +207,7 @@ def main():
             protected_resource_types=dict(type="list", elements="str", default=[]),
             identifier_attributes=dict(type="dict", default={"aws_db_instance": "identifier"}),
             destroy=dict(type="bool", default=False),
+            targets=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -216,6 +226,7 @@ def main():
             protected_resource_types=params["protected_resource_types"],
             identifier_attributes=params["identifier_attributes"],
             destroy=params["destroy"],
+            targets=params["targets"],
         )
     except TerraformLimitExceeded as e:
         if module.region:  # the quota and usage reads need the stack's region; without one the error stays as it is

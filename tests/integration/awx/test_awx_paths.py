@@ -23,7 +23,7 @@ from support import BIN
 from support import REPO
 from support import ansible_env
 
-import emulated_cluster
+import faults
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && exec "$@"'
@@ -97,7 +97,7 @@ def test_roles_write_their_artifacts_to_the_jobs_folder_with_a_read_only_project
     assert (summary.parent / "stack.tfplan").is_file()
 
     # The health job (cluster_health) on an emulated dev cluster.
-    emulated_cluster.build_cluster("dev")
+    faults.build_cluster("dev")
     health = run_as_awx_job("-i", str(hosts), "playbooks/health.yml", "--check", env=env)
     assert health.returncode == 0, (health.stdout + health.stderr)[-3000:]
     reports = {p.name for p in (runner / "artifacts").glob("*-dev/health/*")}

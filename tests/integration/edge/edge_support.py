@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 from typing import Iterator
 
-import emulated_cluster
+import faults
 from emulator import Emulator
 from support import REPO
 
@@ -60,7 +60,7 @@ def release_when_logged(log: Path, marker: str, api: Callable[..., bytes], timeo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if log.exists() and marker in log.read_text(errors="replace"):
-            emulated_cluster.release_cloudfront(api)
+            faults.release_cloudfront(api)
             return True
         time.sleep(0.2)
     return False

@@ -2,7 +2,7 @@
 
 Each test is one real ansible-playbook run of site.yml --tags edge (guard and summary always run) with
 short timeouts. The terraform applies cannot run here (no AWS provider), so the phase reads the certificate
-and distribution that tools/emulated_cluster.py created, exactly as it reads those the apply creates.
+and distribution that tools/faults.py created, exactly as it reads those the apply creates.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-import emulated_cluster
+import faults
 from edge_support import edge_env
 from edge_support import edge_run_args
 from edge_support import flat_output
@@ -25,8 +25,8 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
     with pending_emulator(tmp_path / "pending") as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
-        clusters = {env: emulated_cluster.build_cluster(env) for env in ("dev", "prod")}
-        emulated_cluster.inject("prod", "certificate_pending", cluster=clusters["prod"])
+        clusters = {env: faults.build_cluster(env) for env in ("dev", "prod")}
+        faults.inject("prod", "certificate_pending", cluster=clusters["prod"])
         # dev's zone is delegated (prod's NS records match), so dev waits for its certificate too.
         run = playbook(
             *edge_run_args("dev", "prod", edge_certificate_timeout=3, edge_certificate_delay=1),
@@ -57,8 +57,8 @@ def test_pending_certificate_falls_back_with_cause_and_cloudfront_url(aws, playb
 
 
 def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, playbook, tmp_path):
-    clusters = {env: emulated_cluster.build_cluster(env) for env in ("sit", "prod")}
-    emulated_cluster.inject("prod", "cloudfront_in_progress", cluster=clusters["prod"], api=aws.api)
+    clusters = {env: faults.build_cluster(env) for env in ("sit", "prod")}
+    faults.inject("prod", "cloudfront_in_progress", cluster=clusters["prod"], api=aws.api)
     # CloudFront finishes deploying while the phase waits: released once the log shows the wait retrying.
     log = tmp_path / "ansible.log"
     release = threading.Thread(target=release_when_logged, args=(log, "FAILED - RETRYING: [bbws-prod]", aws.api))
@@ -72,7 +72,7 @@ def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, play
         )
     finally:
         release.join(timeout=40)
-        emulated_cluster.release_cloudfront(aws.api)
+        faults.release_cloudfront(aws.api)
     flat = flat_output(run.stdout)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     distribution = clusters["prod"].distribution_id
@@ -86,14 +86,14 @@ def test_cloudfront_in_progress_waits_with_the_seed_note_then_succeeds(aws, play
 
 
 def test_cloudfront_still_in_progress_at_the_timeout_is_reported_not_a_fallback(aws, playbook):
-    cluster = emulated_cluster.build_cluster("prod")
-    emulated_cluster.inject("prod", "cloudfront_in_progress", cluster=cluster, api=aws.api)
+    cluster = faults.build_cluster("prod")
+    faults.inject("prod", "cloudfront_in_progress", cluster=cluster, api=aws.api)
     try:
         run = playbook(
             *edge_run_args("prod", edge_distribution_timeout=2, edge_distribution_delay=1), env=edge_env(aws)
         )
     finally:
-        emulated_cluster.release_cloudfront(aws.api)
+        faults.release_cloudfront(aws.api)
     flat = flat_output(run.stdout)
     assert run.returncode == 0, run.stdout[-4000:]
     assert "PROD edge: custom domain; URL https://banana.wp.kimmyai.io" in flat

@@ -8,7 +8,7 @@ import stat
 import boto3
 import pytest
 
-import emulated_cluster
+import faults
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import AWSClients
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.quota_errors import explain_limit
 from ansible_collections.bbws.ecs_cluster.plugins.modules import terraform_plan
@@ -44,7 +44,7 @@ def test_vpc_limit_names_the_quota_its_service_quotas_value_and_the_vpcs_in_use(
 
 
 def test_a_quota_without_a_service_quotas_value_uses_the_aws_default_named_as_such(aws):
-    cluster = emulated_cluster.build_cluster("dev")
+    cluster = faults.build_cluster("dev")
     text = explain_limit("TooManyLoadBalancers", clients(), REGION)
     assert (
         text

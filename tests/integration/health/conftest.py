@@ -1,6 +1,6 @@
 """Fixtures for the cluster_health tests.
 
-The emulated cluster is built (by tools/emulated_cluster.py) in a clean emulator."""
+The emulated cluster is built (by tools/faults.py) in a clean emulator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import emulated_cluster  # tools/ is on sys.path (tests/conftest.py)
+import faults  # tools/ is on sys.path (tests/conftest.py)
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -30,7 +30,7 @@ def inventory_policy(environment: str) -> dict:
 
 
 def module_args(environment: str, **extra) -> dict:
-    facts = emulated_cluster.load_inventory(environment)
+    facts = faults.load_inventory(environment)
     return {
         "profile": facts["bbws_aws_profile"],
         "region": facts["bbws_region"],
@@ -45,9 +45,9 @@ def module_args(environment: str, **extra) -> dict:
 
 
 @pytest.fixture
-def dev_cluster(aws) -> emulated_cluster.Cluster:
+def dev_cluster(aws) -> faults.Cluster:
     """A clean emulator holding the dev cluster exactly as terraform/ describes it."""
-    return emulated_cluster.build_cluster("dev")
+    return faults.build_cluster("dev")
 
 
 @pytest.fixture

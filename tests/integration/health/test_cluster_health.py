@@ -10,7 +10,7 @@ import subprocess
 import boto3
 import pytest
 
-import emulated_cluster
+import faults
 from ansible_collections.bbws.ecs_cluster.plugins.modules import cluster_health
 
 pytestmark = pytest.mark.emulator
@@ -51,7 +51,7 @@ def test_healthy_cluster_is_healthy(dev_cluster, module_runner, health_args):
 
 
 def test_missing_rds_ingress_names_both_groups_port_and_fix(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
+    faults.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev"))
     assert result["status"] == "unhealthy"
     [finding] = findings(result, "connectivity")
@@ -77,7 +77,7 @@ def test_missing_rds_ingress_names_both_groups_port_and_fix(dev_cluster, module_
 
 
 def test_missing_ecs_egress_is_the_seed_example(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "ecs_egress_rds_missing", cluster=dev_cluster)
+    faults.inject("dev", "ecs_egress_rds_missing", cluster=dev_cluster)
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "connectivity")
     ecs_sg, rds_sg = dev_cluster.security_groups["ecs"], dev_cluster.security_groups["rds"]
     assert "missing egress rule" in finding["summary"]
@@ -87,7 +87,7 @@ def test_missing_ecs_egress_is_the_seed_example(dev_cluster, module_runner, heal
 
 
 def test_alb_to_ecs_missing_on_both_sides(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "alb_to_ecs_missing", cluster=dev_cluster)
+    faults.inject("dev", "alb_to_ecs_missing", cluster=dev_cluster)
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "connectivity")
     assert "missing both ingress and egress rule" in finding["summary"] and "tcp/80" in finding["summary"]
     assert (
@@ -99,14 +99,14 @@ def test_alb_to_ecs_missing_on_both_sides(dev_cluster, module_runner, health_arg
 
 
 def test_efs_ingress_missing(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "efs_ingress_missing", cluster=dev_cluster)
+    faults.inject("dev", "efs_ingress_missing", cluster=dev_cluster)
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "connectivity")
     assert "tcp/2049" in finding["summary"]
     assert finding["fix"]["terraform"] == "terraform apply -target=aws_vpc_security_group_ingress_rule.efs_from_ecs"
 
 
 def test_public_rds_is_critical(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "rds_public", cluster=dev_cluster)
+    faults.inject("dev", "rds_public", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev"))
     [finding] = [f for f in findings(result, "security") if "publicly accessible" in f["summary"]]
     assert finding["severity"] == "critical"
@@ -115,7 +115,7 @@ def test_public_rds_is_critical(dev_cluster, module_runner, health_args):
 
 
 def test_rds_open_to_the_internet(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "rds_open_to_internet", cluster=dev_cluster)
+    faults.inject("dev", "rds_open_to_internet", cluster=dev_cluster)
     [finding] = findings(module_runner(cluster_health, health_args("dev")), "security")
     assert finding["severity"] == "critical"
     assert dev_cluster.security_groups["rds"] in finding["summary"] and "0.0.0.0/0" in finding["summary"]
@@ -125,7 +125,7 @@ def test_rds_open_to_the_internet(dev_cluster, module_runner, health_args):
 
 
 def test_dropped_mount_target(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "mount_target_missing", cluster=dev_cluster)
+    faults.inject("dev", "mount_target_missing", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev"))
     [finding] = findings(result, "efs")
     assert "af-south-1b" in finding["summary"] and dev_cluster.private_subnet_ids[1] in finding["resource_ids"]
@@ -139,10 +139,10 @@ def test_dropped_mount_target(dev_cluster, module_runner, health_args):
 
 def test_cloudfront_in_progress_is_degraded_with_the_wait_note(dev_cluster, module_runner, health_args, aws):
     try:
-        emulated_cluster.inject("dev", "cloudfront_in_progress", cluster=dev_cluster, api=aws.api)
+        faults.inject("dev", "cloudfront_in_progress", cluster=dev_cluster, api=aws.api)
         result = module_runner(cluster_health, health_args("dev"))
     finally:
-        emulated_cluster.release_cloudfront(aws.api)
+        faults.release_cloudfront(aws.api)
     assert result["status"] == "degraded"
     [finding] = findings(result, "cloudfront")
     assert finding["severity"] == "info"
@@ -150,7 +150,7 @@ def test_cloudfront_in_progress_is_degraded_with_the_wait_note(dev_cluster, modu
 
 
 def test_mixed_environment_tag_is_reported_not_changed(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "mixed_environment_tag", cluster=dev_cluster)
+    faults.inject("dev", "mixed_environment_tag", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev"))
     [finding] = findings(result, "tags")
     efs_sg = dev_cluster.security_groups["efs"]
@@ -171,7 +171,7 @@ def test_mixed_environment_tag_is_reported_not_changed(dev_cluster, module_runne
 
 
 def test_sizing_drift_against_the_inventory(dev_cluster, module_runner, health_args):
-    emulated_cluster.inject("dev", "log_retention", cluster=dev_cluster)
+    faults.inject("dev", "log_retention", cluster=dev_cluster)
     result = module_runner(
         cluster_health, health_args("dev", policy={"rds_instance_class": "db.r5.large", "log_retention_days": 7})
     )
@@ -183,9 +183,9 @@ def test_sizing_drift_against_the_inventory(dev_cluster, module_runner, health_a
 
 def test_prod_records_live_in_the_adopted_root_zone(aws, module_runner, health_args):
     # terraform adopts kimmyai.io in prod (root_zone_mode = "adopt"): no wp.kimmyai.io zone exists.
-    facts = emulated_cluster.load_inventory("prod")
+    facts = faults.load_inventory("prod")
     root, domain = facts["bbws_root_domain"], facts["bbws_domain"]
-    cluster = emulated_cluster.build_cluster("prod")
+    cluster = faults.build_cluster("prod")
     zones = [
         z["Name"].rstrip(".")
         for z in (
@@ -215,13 +215,13 @@ def test_certificate_pending_without_validation_records(environment, tmp_path, m
     # The shared emulator issues certificates at once; this one keeps them pending as real ACM does
     # while the validation CNAME is missing.
     monkeypatch.setenv("MOTO_ACM_VALIDATION_WAIT", "3600")
-    with emulated_cluster_emulator(tmp_path) as emu:
+    with pending_certificate_emulator(tmp_path) as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
-        cluster = emulated_cluster.build_cluster(environment)
-        emulated_cluster.inject(environment, "certificate_pending", cluster=cluster)
+        cluster = faults.build_cluster(environment)
+        faults.inject(environment, "certificate_pending", cluster=cluster)
         result = module_runner(cluster_health, health_args(environment))
-    zone = emulated_cluster.load_inventory(environment)["bbws_dns_zone"]
+    zone = faults.load_inventory(environment)["bbws_dns_zone"]
     [finding] = findings(result, "acm")
     assert "PENDING_VALIDATION" in finding["summary"] and f"are missing from {zone}." in finding["summary"]
     assert f".{cluster.domain}." in finding["summary"]
@@ -232,7 +232,7 @@ def test_certificate_pending_without_validation_records(environment, tmp_path, m
     assert result["status"] == "unhealthy"
 
 
-def emulated_cluster_emulator(workdir):
+def pending_certificate_emulator(workdir):
     from emulator import Emulator
 
     return Emulator(workdir)
@@ -331,7 +331,7 @@ def test_empty_account_reports_what_is_missing(aws, module_runner, health_args):
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (make apt-deps)")
 def test_html_report_renders_its_tables_in_chromium(dev_cluster, module_runner, health_args, tmp_path):
-    emulated_cluster.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
+    faults.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev", report_dir=str(tmp_path / "report")))
     page = result["report_files"]["html"]
     html_text = open(page, encoding="utf-8").read()

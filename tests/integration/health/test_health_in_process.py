@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-import emulated_cluster
+import faults
 
 pytestmark = pytest.mark.emulator
 
@@ -51,8 +51,8 @@ def _results(run) -> list[dict]:
 
 
 def test_report_in_the_task_process_equals_the_module_report(aws, playbook, tmp_path):
-    cluster = emulated_cluster.build_cluster("dev")
-    emulated_cluster.inject("dev", "rds_ingress_missing", cluster=cluster)
+    cluster = faults.build_cluster("dev")
+    faults.inject("dev", "rds_ingress_missing", cluster=cluster)
     play = tmp_path / "health.yml"
     play.write_text(PLAY)
     mark = tmp_path / "interpreter-used"

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-import emulated_cluster
+import faults
 
 pytestmark = pytest.mark.emulator
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
 
 
 def test_health_playbook_reports_every_environment_in_check_mode(aws, playbook, tmp_path):
-    clusters = {env: emulated_cluster.build_cluster(env) for env in emulated_cluster.environments()}
-    emulated_cluster.inject("sit", "rds_ingress_missing", cluster=clusters["sit"])
+    clusters = {env: faults.build_cluster(env) for env in faults.environments()}
+    faults.inject("sit", "rds_ingress_missing", cluster=clusters["sit"])
     run = playbook("playbooks/health.yml", *INVENTORIES, "--check", "-e", f"cluster_health_artifacts_dir={tmp_path}")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "DEV: HEALTHY" in run.stdout and "PROD: HEALTHY" in run.stdout and "SIT: UNHEALTHY" in run.stdout
@@ -33,7 +33,7 @@ def test_health_playbook_reports_every_environment_in_check_mode(aws, playbook, 
     sit = json.loads(next(p for p in reports if p.name == "sit-health.json").read_text())
     assert sit["status"] == "unhealthy" and sit["account_id"] == clusters["sit"].account_id
     # prod adopts the root zone (bbws_dns_zone): the role looks there, not for a wp.kimmyai.io zone.
-    root = emulated_cluster.load_inventory("prod")["bbws_root_domain"]
+    root = faults.load_inventory("prod")["bbws_root_domain"]
     assert f"- Route53 Zone: {root} ({clusters['prod'].zone_id})" in run.stdout
     prod = json.loads(next(p for p in reports if p.name == "prod-health.json").read_text())
     assert prod["access_points"]["route53_zone"] == root

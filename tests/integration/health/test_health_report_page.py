@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 
-import emulated_cluster
+import faults
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import calls_by_service
 from ansible_collections.bbws.ecs_cluster.plugins.modules import cluster_health
 
@@ -25,7 +25,7 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def to_default_certificate(cluster: emulated_cluster.Cluster, profile: str) -> None:
+def to_default_certificate(cluster: faults.Cluster, profile: str) -> None:
     """What the stack looks like with enable_custom_domain=false: no aliases, CloudFront's default certificate
     (terraform/cloudfront.tf sets TLSv1 for it) and no CloudFront certificate in us-east-1."""
     session = boto3.Session(profile_name=profile)
@@ -41,7 +41,7 @@ def to_default_certificate(cluster: emulated_cluster.Cluster, profile: str) -> N
 
 
 def profile_of(environment: str) -> str:
-    return emulated_cluster.load_inventory(environment)["bbws_aws_profile"]
+    return faults.load_inventory(environment)["bbws_aws_profile"]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_without_a_domain_nothing_says_none(dev_cluster, module_runner, health_a
 
 def test_history_counts_new_and_resolved_and_the_index_lists_every_report(aws, module_runner, health_args, tmp_path):
     history = tmp_path / "artifacts"
-    clusters = {env: emulated_cluster.build_cluster(env) for env in ("dev", "sit")}
+    clusters = {env: faults.build_cluster(env) for env in ("dev", "sit")}
 
     def run(env: str, run_id: str) -> dict:
         return module_runner(
@@ -127,7 +127,7 @@ def test_history_counts_new_and_resolved_and_the_index_lists_every_report(aws, m
     first = run("dev", "20260101T000000Z")
     assert first["since_last"]["first"] is True
     assert "Since the last report: none (the first report of this environment)." in first["summary"]
-    emulated_cluster.inject("dev", "rds_ingress_missing", cluster=clusters["dev"])
+    faults.inject("dev", "rds_ingress_missing", cluster=clusters["dev"])
     broken = run("dev", "20260101T010000Z")
     assert (broken["since_last"]["new"], broken["since_last"]["resolved"]) == (1, 0)
     assert "1 new, 0 resolved findings" in broken["summary"]
@@ -230,7 +230,7 @@ def chromium_probe(page: Path, workdir: Path, width: int = 1280, height: int = 8
 def test_first_screen_shows_verdict_first_finding_and_the_red_rds_edge(
     dev_cluster, module_runner, health_args, tmp_path
 ):
-    emulated_cluster.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
+    faults.inject("dev", "rds_ingress_missing", cluster=dev_cluster)
     result = module_runner(cluster_health, health_args("dev", report_dir=str(tmp_path / "report")))
     page = Path(result["report_files"]["html"])
     text = page.read_text(encoding="utf-8")
@@ -268,7 +268,7 @@ def test_default_certificate_shows_in_the_cloudfront_box(dev_cluster, module_run
 def test_every_index_link_resolves(aws, module_runner, health_args, tmp_path):
     history = tmp_path / "artifacts"
     for env in ("dev", "prod"):
-        emulated_cluster.build_cluster(env)
+        faults.build_cluster(env)
         for run_id in ("20260101T000000Z", "20260102T000000Z"):
             result = module_runner(
                 cluster_health,
@@ -286,7 +286,7 @@ def test_every_index_link_resolves(aws, module_runner, health_args, tmp_path):
 def test_target_health_is_read_where_ecs_does_not_vouch_for_it(dev_cluster, module_runner, health_args):
     """Steady tenant services (all desired tasks running, deployment completed, no unhealthy event) vouch for their
     target groups; a service short of tasks gets its group read with DescribeTargetHealth."""
-    emulated_cluster.add_tenants("dev", 20, cluster=dev_cluster)
+    faults.add_tenants("dev", 20, cluster=dev_cluster)
     steady = module_runner(cluster_health, health_args("dev"))
     checks = {c["name"]: c for c in steady["checks"]}
     groups = int(checks["Target health"]["detail"].split()[0])

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
-import emulated_cluster  # tools/ is on sys.path (tests/conftest.py)
+import faults  # tools/ is on sys.path (tests/conftest.py)
 from emulator_zones import create_zones
 
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
@@ -107,9 +107,9 @@ def recording(emulator) -> Iterator[Recording]:
         result.requests = [classify(r) for r in download(emulator.endpoint) if "/moto-api/" not in str(r.get("url"))]
 
 
-def populate() -> dict[str, emulated_cluster.Cluster]:
+def populate() -> dict[str, faults.Cluster]:
     """Build each environment's cluster and the delegation zones in the emulator this process points at."""
-    clusters = {env: emulated_cluster.build_cluster(env) for env in emulated_cluster.environments()}
+    clusters = {env: faults.build_cluster(env) for env in faults.environments()}
     create_zones()
     return clusters
 

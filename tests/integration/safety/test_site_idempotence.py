@@ -16,7 +16,7 @@ from subprocess import CompletedProcess
 
 import pytest
 
-import emulated_cluster
+import faults
 
 from safety_support import INVENTORIES
 from safety_support import NO_TERRAFORM
@@ -43,7 +43,7 @@ def seed_secret_values(clusters) -> list[str]:
     """A known random value in each account's RDS master secret, and one more secret per account."""
     values = []
     for env, cluster in clusters.items():
-        session = emulated_cluster.session_for(env)
+        session = faults.session_for(env)
         client = session.client("secretsmanager")
         master = secrets.token_hex(12)
         arn = session.client("rds").describe_db_instances(DBInstanceIdentifier=cluster.rds_identifier)["DBInstances"][

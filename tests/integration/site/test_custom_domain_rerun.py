@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-import emulated_cluster
+import faults
 from site_support import flat_output
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
@@ -25,7 +25,7 @@ def rendered(artifacts, environment: str) -> list[dict]:
 
 def test_the_plan_phase_keeps_a_live_custom_domain_run_after_run(aws, playbook, tmp_path):
     for environment in ("dev", "prod"):
-        emulated_cluster.build_cluster(environment)
+        faults.build_cluster(environment)
     artifacts = tmp_path / "artifacts"
     args = (
         "site.yml",
@@ -104,7 +104,7 @@ def _live_custom_domain_state(folder) -> list[str]:
 
 
 def test_switching_a_live_custom_domain_off_in_prod_lists_the_deletions_and_needs_consent(aws, playbook, tmp_path):
-    emulated_cluster.build_cluster("prod")
+    faults.build_cluster("prod")
     artifacts = tmp_path / "artifacts"
     addresses = _live_custom_domain_state(artifacts / "local-emulator" / "prod")
     values = {"terraform_stack_artifacts_dir": str(artifacts), "bbws_custom_domain": "off"}

@@ -14,7 +14,7 @@ import json
 import boto3
 import pytest
 
-import emulated_cluster
+import faults
 from site_support import INVENTORIES
 from site_support import TF_ENV_KEY
 from site_support import flat_output
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.emulator
 
 
 def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tmp_path):
-    facts = {env: emulated_cluster.load_inventory(env) for env in emulated_cluster.environments()}
-    clusters = {env: emulated_cluster.build_cluster(env) for env in facts}
+    facts = {env: faults.load_inventory(env) for env in faults.environments()}
+    clusters = {env: faults.build_cluster(env) for env in facts}
     artifacts = {
         "cluster_health_artifacts_dir": str(tmp_path),
         "terraform_stack_artifacts_dir": str(tmp_path / "plans"),
