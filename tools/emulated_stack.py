@@ -66,6 +66,9 @@ class Stack:
     environment: str
     workdir: Path
     custom_domain: bool = False
+    # Where the local backend keeps the state (default: terraform.tfstate in the workdir); the site run's layout is
+    # <artifacts>/local-emulator/<environment>/terraform.tfstate (terraform_stack under the local emulator).
+    state_path: Path | None = None
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir)
@@ -90,7 +93,8 @@ class Stack:
         (self.workdir / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
         (self.workdir / "terraform.tfvars.json").write_text(json.dumps(self.tfvars(), indent=2))
         if not (self.workdir / ".terraform").is_dir():
-            self.terraform("init", "-input=false")
+            where = [f"-backend-config=path={self.state_path}"] if self.state_path else []
+            self.terraform("init", "-input=false", *where)
 
     def terraform(self, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess[str]:
         require_emulator()

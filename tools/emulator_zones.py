@@ -1,8 +1,10 @@
 """Create the hosted zones a delegation needs, in the emulator, from the prod inventory.
 
-In real accounts terraform creates the parent zone (prod) and each child zone (dev, sit). The local
-emulator starts empty, so the demo and the tests create them here, from the same inventory facts the
-playbooks read (``bbws_dns_parent_zone`` and ``bbws_dns_delegations`` in inventories/prod).
+In the real prod account the parent zone exists before the platform (the stack adopts it), and terraform
+creates each child zone (dev, sit). The local emulator starts empty, so the demo and the tests create the
+adopted parent zone here before Terraform applies (and, for tests of the delegation alone, the child zones),
+from the same inventory facts the playbooks read (``bbws_dns_parent_zone`` and ``bbws_dns_delegations`` in
+inventories/prod).
 
 Command line (with the emulator's environment exported)::
 

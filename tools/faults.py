@@ -142,17 +142,21 @@ def build_cluster(
     tenants: int = 0,
     session: boto3.Session | None = None,
     custom_domain: bool = True,
-    workdir: Path | None = None,
+    artifacts_dir: Path | None = None,
 ) -> Cluster:
     """Apply terraform/ for the environment into its emulated account and return the ids of what it made.
 
     The custom domain is on by default (the certificate validated through the environment's zone, CloudFront
-    with its aliases), as the site run leaves a healthy environment. Each call starts from a fresh state:
-    the emulator is expected to be clean (tests reset it)."""
+    with its aliases), as the site run leaves a healthy environment. The state is kept where a run under the local
+    emulator with the same artifacts folder (default: the repository's artifacts/) keeps it, so the site's phases
+    find what was built. Each call starts from a fresh state: the emulator is expected to be clean (tests reset it).
+    """
     _require_emulator()
-    workdir = Path(workdir or tempfile.mkdtemp(prefix=f"bbws-stack-{environment}-"))
-    (workdir / "terraform.tfstate").unlink(missing_ok=True)
-    Stack(environment, workdir, custom_domain=custom_domain).apply()
+    state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / environment / "terraform.tfstate"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-") as workdir:
+        Stack(environment, Path(workdir), custom_domain=custom_domain, state_path=state).apply()
     session = session or session_for(environment)
     cluster = discover(environment, session)
     if tenants:

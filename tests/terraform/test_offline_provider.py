@@ -1,7 +1,8 @@
 """The offline hashicorp/aws provider's own behaviour, through real Terraform on a small configuration.
 
 Data sources answered from the run (account, zones, the adopted root zone from the emulator or a stand-in
-id), plan-time values (unknown computed attributes, tags_all from default_tags), and apply refused.
+id), plan-time values (unknown computed attributes, tags_all from default_tags), apply into the emulator in the
+profile's account, and apply refused anywhere else.
 """
 
 from __future__ import annotations
@@ -145,15 +146,64 @@ def test_root_zone_id_is_read_from_the_emulator(workdir: Path, cli_config: Path,
     assert "no matching Route 53 Hosted Zone found" in missing.stdout + missing.stderr
 
 
-def test_apply_is_refused_with_the_reason(workdir: Path, cli_config: Path) -> None:
+@pytest.mark.parametrize("endpoint", [None, "https://logs.af-south-1.amazonaws.com"])
+def test_apply_outside_the_emulator_is_refused_with_the_reason(
+    workdir: Path, cli_config: Path, endpoint: str | None
+) -> None:
+    env = {"AWS_ENDPOINT_URL": endpoint} if endpoint else {}
     result = terraform(
-        workdir, cli_config, {}, "apply", "-auto-approve", "-input=false", "-no-color",
-        '-var=allowed_account_ids=["093646564004"]',
+        workdir, cli_config, env, "apply", "-auto-approve", "-input=false", "-no-color",
+        '-var=allowed_account_ids=["093646564004"]', "-var=zone_name=nowhere.example",
+        "-target=aws_cloudwatch_log_group.this",
     )  # fmt: skip
     assert result.returncode == 1
-    output = " ".join((result.stdout + result.stderr).split())
-    assert "Apply needs the real hashicorp/aws provider" in output
+    output = " ".join((result.stdout + result.stderr).replace("│", " ").split())
+    assert "The offline hashicorp/aws provider applies only into the local emulator" in output
+    assert "Against AWS, run Terraform with the real hashicorp/aws provider" in output
     assert not (workdir / ".terraform.lock.hcl").exists()
+
+
+def test_apply_creates_in_the_profiles_account_and_destroy_removes_it(
+    workdir: Path, cli_config: Path, aws: Any
+) -> None:
+    env = {**aws.env(), "AWS_PROFILE": "Tebogo-prod"}
+    args = (
+        "-input=false",
+        "-no-color",
+        '-var=allowed_account_ids=["093646564004"]',
+        "-target=aws_cloudwatch_log_group.this",
+    )
+    applied = terraform(workdir, cli_config, env, "apply", "-auto-approve", *args)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    logs = boto3.Session(profile_name="Tebogo-prod", region_name="af-south-1").client("logs")
+    [group] = logs.describe_log_groups(logGroupNamePrefix="offline-provider-test")["logGroups"]
+    assert group["arn"].split(":")[4] == "093646564004"
+    assert logs.list_tags_log_group(logGroupName="offline-provider-test")["tags"] == {
+        "Project": "bbws",
+        "Name": "log-group",
+    }
+    # The sit account holds nothing of it.
+    sit = boto3.Session(profile_name="Tebogo-sit", region_name="af-south-1").client("logs")
+    assert sit.describe_log_groups(logGroupNamePrefix="offline-provider-test")["logGroups"] == []
+
+    again = terraform(workdir, cli_config, env, "plan", "-detailed-exitcode", *args)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    destroyed = terraform(workdir, cli_config, env, "destroy", "-auto-approve", *args)
+    assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
+    assert logs.describe_log_groups(logGroupNamePrefix="offline-provider-test")["logGroups"] == []
+
+
+def test_apply_with_credentials_of_another_account_is_refused(workdir: Path, cli_config: Path, aws: Any) -> None:
+    env = {**aws.env(), "AWS_PROFILE": "Tebogo-sit"}
+    result = terraform(
+        workdir, cli_config, env, "apply", "-auto-approve", "-input=false", "-no-color",
+        '-var=allowed_account_ids=["093646564004"]', "-target=aws_cloudwatch_log_group.this",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "AWS account ID not allowed: 815856636111" in result.stdout + result.stderr
+    sit = boto3.Session(profile_name="Tebogo-sit", region_name="af-south-1").client("logs")
+    assert sit.describe_log_groups(logGroupNamePrefix="offline-provider-test")["logGroups"] == []
 
 
 def test_credentials_of_another_account_are_refused(workdir: Path, cli_config: Path, aws: Any) -> None:

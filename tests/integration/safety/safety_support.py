@@ -108,10 +108,10 @@ def recording(emulator) -> Iterator[Recording]:
 
 
 def populate() -> dict[str, faults.Cluster]:
-    """Build each environment's cluster and the delegation zones in the emulator this process points at."""
-    clusters = {env: faults.build_cluster(env) for env in faults.environments()}
-    create_zones()
-    return clusters
+    """Prod's adopted root zone, then each environment's cluster applied by Terraform, in the emulator this process
+    points at (Terraform makes the child zones in dev and sit)."""
+    create_zones(children=False)
+    return {env: faults.build_cluster(env) for env in faults.environments()}
 
 
 @contextmanager
