@@ -8,7 +8,7 @@ inventories/prod).
 
 Command line (with the emulator's environment exported)::
 
-    python tools/emulator_zones.py [--environment prod]
+    python tools/emulator_zones.py [--environment prod] [--parent-only]
 
 Python::
 
@@ -71,8 +71,11 @@ def create_zones(plan: dict[str, Any] | None = None, children: bool = True) -> d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environment", default="prod", help="the inventory that owns the parent zone")
+    parser.add_argument(
+        "--parent-only", action="store_true", help="only the parent zone (Terraform makes the child zones)"
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(create_zones(load_dns_plan(args.environment)), indent=2))
+    print(json.dumps(create_zones(load_dns_plan(args.environment), children=not args.parent_only), indent=2))
     return 0
 
 
