@@ -29,6 +29,7 @@ Usage:
   offline_provider.py cli-config   build the schema if needed, write the CLI config, print its path
   offline_provider.py mirror-config  the same as a filesystem mirror (for a copy of the stack that has a state)
   offline_provider.py schema       print the path and size of the generated schema
+  offline_provider.py resources    print how the emulator holds each resource type (docs/offline_provider.md)
   offline_provider.py serve        run as the plugin (Terraform starts it through the config)
 """
 
@@ -955,6 +956,11 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "mirror-config":
         print(mirror_config())
+        return 0
+    if command == "resources":
+        import offline_aws
+
+        print(offline_aws.table(), end="")
         return 0
     if command == "schema":
         path = schema_file()

@@ -213,3 +213,19 @@ def test_credentials_of_another_account_are_refused(workdir: Path, cli_config: P
     )
     assert result.returncode == 1
     assert "AWS account ID not allowed: 815856636111" in result.stdout + result.stderr
+
+
+def test_every_resource_type_of_the_stack_has_a_handler_and_the_docs_list_them_all() -> None:
+    import re
+
+    sys.path.insert(0, str(REPO / "tools"))
+    import offline_aws
+
+    offline_aws.load()
+    used = set()
+    for path in (REPO / "terraform").glob("*.tf"):
+        used |= set(re.findall(r'^resource "(aws_[a-z0-9_]+)"', path.read_text(), flags=re.M))
+    assert used and sorted(used - set(offline_aws.REGISTRY)) == []
+    docs = (REPO / "docs" / "offline_provider.md").read_text()
+    listed = docs[docs.index("<!-- resources:begin -->\n") + 25 : docs.index("<!-- resources:end -->")]
+    assert listed == offline_aws.table(), "regenerate the table: python tools/offline_provider.py resources"

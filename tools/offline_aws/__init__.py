@@ -192,3 +192,17 @@ def gone(error: Exception, *codes: str) -> bool:
     """True when a botocore error says the resource does not exist (NotFound codes or the ones given)."""
     code = error_code(error)
     return bool(code) and (code in codes or "NotFound" in code or code.endswith(".NotFound"))
+
+
+def table() -> str:
+    """Every type's row for docs/offline_provider.md: emulated (what read refreshes) or state only (why)."""
+    load()
+    rows = ["| resource type | held by the emulator | read back / why not |", "|---|---|---|"]
+    for name in sorted(REGISTRY):
+        handler = REGISTRY[name]
+        doc = " ".join((type(handler).__doc__ or "").split())
+        if handler.state_only:
+            rows.append(f"| `{name}` | state only | {handler.state_only} |")
+        else:
+            rows.append(f"| `{name}` | yes | {doc or 'created and deleted; read back when it is gone'} |")
+    return "\n".join(rows) + "\n"
