@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import TerraformCommands
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_commands import run_plan
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformCommandError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformInitError
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_errors import TerraformLimitExceeded
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_models import PlanSummary
@@ -43,6 +45,20 @@ def test_plan_exit_code_two_means_changes():
     assert commands.plan("p.tfplan", "v.json", "5s") is True
     assert commands.plan("p.tfplan") is False
     assert "-lock-timeout=5s" in runner.calls[0][0] and "-var-file=v.json" in runner.calls[0][0]
+
+
+def test_targets_become_target_options_and_anything_else_is_refused_before_terraform_runs(tmp_path):
+    runner = Runner((2, "", ""))
+    commands = TerraformCommands(runner, "/stack", "terraform")
+    commands.plan("p.tfplan", targets=["aws_vpc_security_group_ingress_rule.rds_from_ecs", 'aws_subnet.private["a"]'])
+    argv = runner.calls[0][0]
+    assert argv[-2:] == ["-target=aws_vpc_security_group_ingress_rule.rds_from_ecs", '-target=aws_subnet.private["a"]']
+
+    for bad in ("-destroy", "aws_vpc", "aws_vpc.this -lock=false", "aws_vpc.this;rm"):
+        untouched = Runner()
+        with pytest.raises(TerraformCommandError, match="Not a resource address"):
+            run_plan(TerraformCommands(untouched, "/stack", "terraform"), str(tmp_path / "p.tfplan"), targets=[bad])
+        assert untouched.calls == []
 
 
 def test_limit_exceeded_is_reported_not_retried():
