@@ -134,6 +134,9 @@ def _type_bytes(cty: Any) -> bytes:
 OPTIONAL_COMPUTED_EVERYWHERE = {"id", "tags_all", "region"}
 OPTIONAL_COMPUTED = {
     "aws_iam_role": {"managed_policy_arns"},
+    # Referenced by other resources while the configuration leaves them to AWS (the port, a name_prefix's name).
+    "aws_db_instance": {"port"},
+    "aws_db_parameter_group": {"name"},
 }
 
 
