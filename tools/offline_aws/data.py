@@ -696,7 +696,12 @@ class S3Bucket(Handler):
 
     @staticmethod
     def _empty(s3: Any, bucket: str) -> None:
-        """Every object version and delete marker removed (bounded: at most 1000 pages)."""
+        """Every object version and delete marker removed (bounded: at most 1000 rounds of 1000).
+
+        The emulator serves plain HTTP, so a bucket policy denying aws:SecureTransport=false refuses each object
+        deletion (AWS, reached over TLS, would not). Destroy removes aws_s3_bucket_policy before its bucket; should
+        the policy still be there, it is deleted with the bucket here, as it would be with the bucket in AWS."""
+        policy_removed = False
         for _ in range(1000):
             listing = s3.list_object_versions(Bucket=bucket)
             objects = [
@@ -705,7 +710,14 @@ class S3Bucket(Handler):
             ]
             if not objects:
                 return
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[:1000], "Quiet": True})
+            errors = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[:1000], "Quiet": True}).get("Errors")
+            if not errors:
+                continue
+            if policy_removed or any(e.get("Code") != "AccessDenied" for e in errors):
+                raise ApplyError(f"Bucket {bucket} could not be emptied", json.dumps(errors[:5]))
+            _ignore_gone(s3.delete_bucket_policy, *S3_GONE, Bucket=bucket)
+            policy_removed = True
+        raise ApplyError(f"Bucket {bucket} still holds objects after 1000 rounds of deletion")
 
 
 class S3BucketSetting(Handler):
@@ -851,8 +863,8 @@ class S3BucketPublicAccessBlock(S3BucketSetting):
 
 @resource("aws_s3_bucket_policy", replace_on=("bucket",))
 class S3BucketPolicy(S3BucketSetting):
-    """A bucket's policy; read refreshes it. The emulator serves plain HTTP: it evaluates a policy that denies
-    aws:SecureTransport=false only for object writes, never for the bucket-level calls these handlers make."""
+    """A bucket's policy; read refreshes it. The emulator is plain HTTP: a policy denying aws:SecureTransport=false
+    refuses object requests there, never the bucket-level calls these handlers make (see S3Bucket._empty)."""
 
     missing = ("NoSuchBucketPolicy",)
 

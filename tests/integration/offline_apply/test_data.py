@@ -169,6 +169,14 @@ def test_destroy_refuses_a_protected_instance_then_removes_the_data_and_keeps_a_
     assert len(efs.describe_file_systems()["FileSystems"]) == 1
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["bbws-sit-cloudfront-logs-815856636111"]
 
+    # A log object in the bucket (written over TLS in AWS; here the non-TLS policy is lifted for the write and put
+    # back): force_destroy (not prod) empties the bucket first.
+    bucket = "bbws-sit-cloudfront-logs-815856636111"
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    s3.delete_bucket_policy(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="cdn/E1.2026-12-01-00.log.gz", Body=b"log")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+
     # As AWS: an instance with deletion protection on is not deleted (here turned on behind Terraform's back).
     rds.modify_db_instance(DBInstanceIdentifier="bbws-sit-mysql", DeletionProtection=True, ApplyImmediately=True)
     with pytest.raises(StackError, match="Cannot delete protected DB Instance"):
@@ -190,3 +198,29 @@ def test_destroy_refuses_a_protected_instance_then_removes_the_data_and_keeps_a_
     assert s3.list_buckets()["Buckets"] == []
     # dev's data is untouched.
     assert _instance(applied)["DBInstanceStatus"] == "available"
+
+
+def test_force_destroy_empties_a_bucket_whose_policy_refuses_the_emulators_plain_http(applied: Stack) -> None:
+    """The emulator refuses object deletions under a deny-non-TLS policy; the bucket's deletion still empties it."""
+    import offline_aws
+
+    api = offline_aws.api_for(applied.facts["bbws_aws_profile"], EDGE_REGION, applied.facts["bbws_account_id"])
+    s3 = session(applied, EDGE_REGION).client("s3")
+    bucket = "bbws-dev-probe-force-destroy"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"1", b"2"):
+        s3.put_object(Bucket=bucket, Key="a", Body=body)
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+    with pytest.raises(ClientError):
+        s3.delete_object(Bucket=bucket, Key="a")
+
+    offline_aws.handler_for("aws_s3_bucket").delete(api, {"id": bucket, "bucket": bucket, "force_destroy": True})
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
