@@ -47,12 +47,21 @@ def _same_json(text: str | None, found: Any) -> bool:
 
 
 def _policy_text(state_text: str | None, found: Any) -> str | None:
-    """The state's policy when it means the same as the emulator's, else the emulator's (drift to show)."""
+    """The state's policy when it means the same as the emulator's, else the emulator's (drift to show), written
+    as aws_iam_policy_document writes its `json`."""
     if found is None:
         return state_text
     if _same_json(state_text, found):
         return state_text
-    return found if isinstance(found, str) else json.dumps(found)
+    try:
+        return json.dumps(json.loads(found) if isinstance(found, str) else found, indent=2)
+    except ValueError:
+        return found
+
+
+def _in_region(api: Api, state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An imported state with the provider's region (types without one drop it when the state is conformed)."""
+    return {**state, "region": api.region} if state is not None else None
 
 
 def _first(items: Any) -> dict[str, Any]:
@@ -222,6 +231,40 @@ class LoadBalancer(Handler):
             elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=changed)
         _elbv2_retag(api, arn, prior, planned)
         return {}
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        try:
+            found = api.client("elbv2").describe_load_balancers(LoadBalancerArns=[import_id])["LoadBalancers"]
+        except Exception as error:  # noqa: BLE001
+            if gone(error, "LoadBalancerNotFound"):
+                return None
+            raise
+        lb = found[0]
+        arn = lb["LoadBalancerArn"]
+        attributes = {
+            a["Key"]: a["Value"]
+            for a in api.client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+        }
+        like = {"idle_timeout": 0}
+        state = {
+            "id": arn,
+            "arn": arn,
+            "arn_suffix": arn.split(":loadbalancer/", 1)[-1],
+            "name": lb["LoadBalancerName"],
+            "internal": lb.get("Scheme") == "internal",
+            "load_balancer_type": lb.get("Type"),
+            # Defaults stay null, as a configuration that leaves them out has them.
+            "ip_address_type": lb.get("IpAddressType") if lb.get("IpAddressType") != "ipv4" else None,
+            "dns_name": lb.get("DNSName"),
+            "zone_id": lb.get("CanonicalHostedZoneId"),
+            "vpc_id": lb.get("VpcId"),
+            **{
+                name: _attribute_value(attributes[LB_ATTRIBUTES[name]], like.get(name, False))
+                for name in LB_REFRESHED
+                if LB_ATTRIBUTES[name] in attributes
+            },
+        }
+        return _in_region(api, self.read(api, state))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         elbv2 = api.client("elbv2")
@@ -402,6 +445,22 @@ class Listener(Handler):
         )
         return _own_tags(api, refreshed, _elbv2_tags(api, listener["ListenerArn"]))
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        try:
+            found = api.client("elbv2").describe_listeners(ListenerArns=[import_id])["Listeners"]
+        except Exception as error:  # noqa: BLE001
+            if gone(error, "ListenerNotFound"):
+                return None
+            raise
+        listener = found[0]
+        state = {
+            "id": listener["ListenerArn"],
+            "arn": listener["ListenerArn"],
+            "load_balancer_arn": listener["LoadBalancerArn"],
+            "default_action": [_action_state(a) for a in listener.get("DefaultActions") or []],
+        }
+        return _in_region(api, self.read(api, state))
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         api.client("elbv2").modify_listener(ListenerArn=prior["id"], **_listener_params(planned))
         _elbv2_retag(api, prior["id"], prior, planned)
@@ -528,6 +587,11 @@ class ListenerRule(Handler):
             refreshed["condition"] = [_condition_state(c) for c in theirs]
         return _own_tags(api, refreshed, _elbv2_tags(api, rule["RuleArn"]))
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        # A rule's ARN is its listener's with "listener-rule" for "listener" and the rule's own id after it.
+        listener_arn = import_id.replace(":listener-rule/", ":listener/", 1).rsplit("/", 1)[0]
+        return _in_region(api, self.read(api, {"id": import_id, "arn": import_id, "listener_arn": listener_arn}))
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         elbv2 = api.client("elbv2")
         if planned.get("priority") is not None and planned.get("priority") != prior.get("priority"):
@@ -599,6 +663,14 @@ class EcsCluster(Handler):
         tags = {t["key"]: t["value"] for t in cluster.get("tags") or []}
         return _own_tags(api, refreshed, tags)
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        cluster = _find_cluster(api, import_id)
+        if cluster is None:
+            return None
+        return _in_region(
+            api, self.read(api, {"id": cluster["clusterArn"], "arn": cluster["clusterArn"], "setting": []})
+        )
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         if _settings(prior) != _settings(planned):
             api.client("ecs").update_cluster(cluster=prior["id"], settings=_settings(planned))
@@ -644,7 +716,11 @@ class ClusterCapacityProviders(Handler):
         cluster = _find_cluster(api, state.get("cluster_name") or state["id"])
         if cluster is None:
             return None
-        refreshed = {**state, "capacity_providers": sorted(cluster.get("capacityProviders") or [])}
+        refreshed = {
+            **state,
+            "cluster_name": cluster["clusterName"],
+            "capacity_providers": sorted(cluster.get("capacityProviders") or []),
+        }
         found = cluster.get("defaultCapacityProviderStrategy") or []
         if _comparable_strategy(found) != _comparable_strategy(_strategy(state)):
             refreshed["default_capacity_provider_strategy"] = [
@@ -652,6 +728,9 @@ class ClusterCapacityProviders(Handler):
                 for i in found
             ]
         return refreshed
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        return _in_region(api, self.read(api, {"id": import_id}))
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         self._put(api, planned)
@@ -793,6 +872,41 @@ class TaskDefinition(Handler):
             return None
         return _own_tags(api, dict(state), {t["key"]: t["value"] for t in answer.get("tags") or []})
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        try:
+            task = api.client("ecs").describe_task_definition(taskDefinition=import_id)["taskDefinition"]
+        except Exception as error:  # noqa: BLE001
+            if gone(error, "ClientException"):
+                return None
+            raise
+        arn = task["taskDefinitionArn"]
+        platform = task.get("runtimePlatform") or {}
+        state = {
+            "id": task["family"],
+            "arn": arn,
+            "arn_without_revision": arn.rsplit(":", 1)[0],
+            "revision": task["revision"],
+            "family": task["family"],
+            "container_definitions": json.dumps(task.get("containerDefinitions") or []),
+            "cpu": task.get("cpu"),
+            "memory": task.get("memory"),
+            "network_mode": task.get("networkMode"),
+            "execution_role_arn": task.get("executionRoleArn"),
+            "task_role_arn": task.get("taskRoleArn"),
+            "requires_compatibilities": sorted(task.get("requiresCompatibilities") or []) or None,
+            "runtime_platform": (
+                [
+                    {
+                        "cpu_architecture": platform.get("cpuArchitecture"),
+                        "operating_system_family": platform.get("operatingSystemFamily"),
+                    }
+                ]
+                if platform
+                else []
+            ),
+        }
+        return _in_region(api, self.read(api, state))
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         _ecs_retag(api, prior["arn"], prior, planned)
         return {}
@@ -864,6 +978,25 @@ class IamRole(Handler):
         if state.get("max_session_duration") is not None:
             refreshed["max_session_duration"] = role.get("MaxSessionDuration")
         return _own_tags(api, refreshed, {t["Key"]: t["Value"] for t in role.get("Tags") or []})
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        try:
+            role = api.client("iam").get_role(RoleName=import_id)["Role"]
+        except Exception as error:  # noqa: BLE001
+            if gone(error, IAM_GONE):
+                return None
+            raise
+        state = {
+            "id": role["RoleName"],
+            "unique_id": role["RoleId"],
+            "create_date": role["CreateDate"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # Defaults stay null, as a configuration that leaves them out has them.
+            "path": role.get("Path") if role.get("Path") != "/" else None,
+            "max_session_duration": role.get("MaxSessionDuration") if role.get("MaxSessionDuration") != 3600 else None,
+            "managed_policy_arns": [],
+            "inline_policy": [],
+        }
+        return _in_region(api, self.read(api, state))
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         iam = api.client("iam")
@@ -964,10 +1097,9 @@ class IamRolePolicyAttachment(Handler):
             if gone(error, IAM_GONE):
                 return None
             raise
-        if policy_arn in attached:
+        held = policy_arn in attached
+        if held or (policy_arn.startswith(AWS_MANAGED_POLICY) and not _aws_policies_held(api)):
             return {**state, "role": role, "policy_arn": policy_arn}
-        if policy_arn.startswith(AWS_MANAGED_POLICY) and not _aws_policies_held(api):
-            return dict(state)
         return None
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
@@ -1043,6 +1175,26 @@ class KmsKey(Handler):
         tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags") or []
         return _own_tags(api, refreshed, {t["TagKey"]: t["TagValue"] for t in tags})
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        try:
+            key = api.client("kms").describe_key(KeyId=import_id)["KeyMetadata"]
+        except Exception as error:  # noqa: BLE001
+            if gone(error, "NotFoundException"):
+                return None
+            raise
+        spec = key.get("KeySpec") or key.get("CustomerMasterKeySpec")
+        # Defaults stay null, as a configuration that leaves them out has them.
+        state = {
+            "id": key["KeyId"],
+            "key_usage": key.get("KeyUsage") if key.get("KeyUsage") != "ENCRYPT_DECRYPT" else None,
+            "customer_master_key_spec": spec if spec != "SYMMETRIC_DEFAULT" else None,
+            "multi_region": True if key.get("MultiRegion") else None,
+            "is_enabled": False if not key.get("Enabled") else None,
+            "enable_key_rotation": False,
+            "policy": "",
+        }
+        return _in_region(api, self.read(api, state))
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         kms = api.client("kms")
         key_id = prior["id"]
@@ -1110,6 +1262,9 @@ class KmsAlias(Handler):
             refreshed["target_key_arn"] = _key_arn(api, target)
         return refreshed
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        return _in_region(api, self.read(api, {"id": import_id}))
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         api.client("kms").update_alias(AliasName=prior["id"], TargetKeyId=planned["target_key_id"])
         return {"target_key_arn": _key_arn(api, planned["target_key_id"])}
@@ -1165,6 +1320,9 @@ class LogGroup(Handler):
             refreshed["kms_key_id"] = group.get("kmsKeyId")
         tags = logs.list_tags_log_group(logGroupName=name).get("tags") or {}
         return _own_tags(api, refreshed, tags)
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        return _in_region(api, self.read(api, {"id": import_id, "arn": api.arn("logs", f"log-group:{import_id}")}))
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         logs = api.client("logs")

@@ -257,3 +257,42 @@ def test_destroy_refuses_a_protected_load_balancer_then_removes_the_familys_reso
     ] == []
     # dev's resources in dev's account are untouched.
     assert _alb(session(applied).client("elbv2"), "bbws-dev-alb")
+
+
+def test_resources_forgotten_by_the_state_are_imported_back_without_changes(applied: Stack) -> None:
+    aws = session(applied)
+    elbv2, kms = aws.client("elbv2"), aws.client("kms")
+    alb = _alb(elbv2, "bbws-dev-alb")
+    [listener] = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    key_id = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/bbws-dev"][0]["TargetKeyId"]
+    imports = {
+        "aws_lb.this": alb["LoadBalancerArn"],
+        "aws_lb_listener.http": listener["ListenerArn"],
+        HEALTH_RULE: _health_rule(elbv2, listener["ListenerArn"])["RuleArn"],
+        "aws_ecs_cluster.this": "bbws-dev-cluster",
+        "aws_ecs_cluster_capacity_providers.this": "bbws-dev-cluster",
+        "aws_iam_role.ecs_task": "bbws-dev-ecs-task",
+        "aws_iam_role_policy.ecs_task": "bbws-dev-ecs-task:mount-efs",
+        "aws_iam_role_policy_attachment.ecs_execution": (
+            "bbws-dev-ecs-execution/arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        ),
+        "aws_kms_key.this": key_id,
+        "aws_kms_alias.this": "alias/bbws-dev",
+        "aws_cloudwatch_log_group.ecs": "/ecs/dev",
+    }
+    applied.terraform("state", "rm", *imports)
+    blocks = applied.workdir / "imports.tf"
+    blocks.write_text("".join(f'import {{\n  to = {to}\n  id = "{id_}"\n}}\n' for to, id_ in imports.items()))
+    try:
+        plan = applied.plan()
+        assert f"Plan: {len(imports)} to import, 0 to add," in plan.stdout and "0 to destroy" in plan.stdout
+        for address in imports:
+            if address != "aws_kms_key.this":
+                assert f"# {address} will be imported" in plan.stdout, address
+        # As with the real provider, a key's deletion window cannot be read back: the import plans to set it.
+        key_plan = plan.stdout.split("# aws_kms_key.this will be updated in-place", 1)[1].split("\n\n  #", 1)[0]
+        assert "+ deletion_window_in_days = 30" in key_plan
+        applied.apply()
+    finally:
+        blocks.unlink()
+    assert applied.plan().returncode == 0
