@@ -296,3 +296,99 @@ def test_resources_forgotten_by_the_state_are_imported_back_without_changes(appl
     finally:
         blocks.unlink()
     assert applied.plan().returncode == 0
+
+
+# The stack's own configuration has no HTTPS listener without a custom domain, no forward or redirect action and
+# no customer managed policy: the handlers' paths for them are driven here directly, against the same emulator.
+
+
+def _handlers(applied: Stack) -> tuple[Any, dict[str, Any]]:
+    import offline_aws
+
+    offline_aws.load()
+    api = offline_aws.api_for(
+        applied.facts["bbws_aws_profile"], applied.facts["bbws_region"], None, {"Project": "bbws"}
+    )
+    api.account = applied.facts["bbws_account_id"]
+    return api, offline_aws.REGISTRY
+
+
+def _action(kind: str, **blocks: Any) -> dict[str, Any]:
+    empty = {"authenticate_cognito": [], "authenticate_oidc": [], "fixed_response": [], "forward": []}
+    return {
+        **empty,
+        "jwt_validation": [],
+        "redirect": [],
+        "order": None,
+        "target_group_arn": None,
+        "type": kind,
+        **blocks,
+    }
+
+
+def test_an_https_listener_and_a_forward_rule_are_read_back_as_applied(applied: Stack) -> None:
+    api, handlers = _handlers(applied)
+    aws = session(applied)
+    elbv2 = aws.client("elbv2")
+    alb = _alb(elbv2, "bbws-dev-alb")
+    certificate = aws.client("acm").request_certificate(DomainName="app.example.org", ValidationMethod="DNS")
+    group = elbv2.create_target_group(
+        Name="bbws-dev-handler-test", Protocol="HTTP", Port=8080, VpcId=alb["VpcId"], TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    redirect = {"host": None, "path": None, "port": "443", "protocol": "HTTPS", "query": None}
+    planned = {
+        "load_balancer_arn": alb["LoadBalancerArn"],
+        "port": 8443,
+        "protocol": "HTTPS",
+        "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "certificate_arn": certificate["CertificateArn"],
+        "default_action": [_action("redirect", redirect=[{**redirect, "status_code": "HTTP_301"}])],
+        "tags": None,
+        "tags_all": {"Project": "bbws"},
+    }
+    listener = handlers["aws_lb_listener"]
+    state = {**planned, **listener.create(api, planned)}
+    assert listener.read(api, state) == state  # the provider's default tag is not the listener's own
+    elbv2.modify_listener(ListenerArn=state["id"], SslPolicy="ELBSecurityPolicy-2016-08")
+    assert listener.read(api, state)["ssl_policy"] == "ELBSecurityPolicy-2016-08"
+
+    host = {"values": ["app.example.org"], "regex_values": None}
+    conditions = {"http_header": [], "http_request_method": [], "path_pattern": [], "query_string": []}
+    rule_planned = {
+        "listener_arn": state["id"],
+        "priority": None,
+        "action": [_action("forward", target_group_arn=group)],
+        "condition": [{**conditions, "host_header": [host], "source_ip": []}],
+        "tags": None,
+        "tags_all": {},
+    }
+    rule = handlers["aws_lb_listener_rule"]
+    rule_state = {**rule_planned, **rule.create(api, rule_planned)}
+    assert rule_state["priority"] == 1  # the next after the listener's highest, as the real provider picks
+    assert rule.read(api, rule_state) == rule_state
+    elbv2.modify_rule(RuleArn=rule_state["id"], Conditions=[{"Field": "host-header", "Values": ["other.example.org"]}])
+    assert rule.read(api, rule_state)["condition"][0]["host_header"][0]["values"] == ["other.example.org"]
+
+    rule.delete(api, rule_state)
+    listener.delete(api, state)
+    listener.delete(api, state)  # already gone: not an error
+    assert rule.read(api, rule_state) is None and listener.read(api, state) is None
+    elbv2.delete_target_group(TargetGroupArn=group)
+
+
+def test_a_customer_managed_policy_attachment_is_held_and_its_detachment_is_drift(applied: Stack) -> None:
+    api, handlers = _handlers(applied)
+    iam = session(applied).client("iam")
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    policy = iam.create_policy(PolicyName="bbws-dev-handler-test", PolicyDocument=json.dumps(document))["Policy"]
+    attachment = handlers["aws_iam_role_policy_attachment"]
+    planned = {"role": "bbws-dev-ecs-task", "policy_arn": policy["Arn"]}
+    state = {**planned, **attachment.create(api, planned)}
+    attached = iam.list_attached_role_policies(RoleName="bbws-dev-ecs-task")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [policy["Arn"]]
+    assert attachment.read(api, state) == state
+
+    iam.detach_role_policy(RoleName="bbws-dev-ecs-task", PolicyArn=policy["Arn"])
+    assert attachment.read(api, state) is None
+    attachment.delete(api, state)  # already detached: not an error
+    iam.delete_policy(PolicyArn=policy["Arn"])
