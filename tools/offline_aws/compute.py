@@ -388,7 +388,21 @@ def _action_state(found: dict[str, Any]) -> dict[str, Any]:
             | {"status_code": config.get("StatusCode")}
         ]
     elif kind == "forward":
-        state["target_group_arn"] = found.get("TargetGroupArn")
+        groups = (found.get("ForwardConfig") or {}).get("TargetGroups") or []
+        if len(groups) > 1:
+            stickiness = (found.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig") or {}
+            state["forward"] = [
+                {
+                    "target_group": [{"arn": g["TargetGroupArn"], "weight": g.get("Weight")} for g in groups],
+                    "stickiness": (
+                        [{"enabled": stickiness.get("Enabled"), "duration": stickiness.get("DurationSeconds")}]
+                        if stickiness
+                        else []
+                    ),
+                }
+            ]
+        else:
+            state["target_group_arn"] = found.get("TargetGroupArn") or (groups[0]["TargetGroupArn"] if groups else None)
     return state
 
 

@@ -368,12 +368,24 @@ def test_an_https_listener_and_a_forward_rule_are_read_back_as_applied(applied: 
     assert rule.read(api, rule_state) == rule_state
     elbv2.modify_rule(RuleArn=rule_state["id"], Conditions=[{"Field": "host-header", "Values": ["other.example.org"]}])
     assert rule.read(api, rule_state)["condition"][0]["host_header"][0]["values"] == ["other.example.org"]
+    # A weighted forward between two groups set behind Terraform's back reads back as a forward block.
+    second = elbv2.create_target_group(
+        Name="bbws-dev-handler-test-2", Protocol="HTTP", Port=8080, VpcId=alb["VpcId"], TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    weighted = [{"TargetGroupArn": group, "Weight": 90}, {"TargetGroupArn": second, "Weight": 10}]
+    elbv2.modify_rule(
+        RuleArn=rule_state["id"], Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": weighted}}]
+    )
+    [action] = rule.read(api, rule_state)["action"]
+    assert action["target_group_arn"] is None
+    assert action["forward"][0]["target_group"] == [{"arn": group, "weight": 90}, {"arn": second, "weight": 10}]
 
     rule.delete(api, rule_state)
     listener.delete(api, state)
     listener.delete(api, state)  # already gone: not an error
     assert rule.read(api, rule_state) is None and listener.read(api, state) is None
     elbv2.delete_target_group(TargetGroupArn=group)
+    elbv2.delete_target_group(TargetGroupArn=second)
 
 
 def test_a_customer_managed_policy_attachment_is_held_and_its_detachment_is_drift(applied: Stack) -> None:
