@@ -127,6 +127,19 @@ class HostedZone(Handler):
         tags = route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=state["id"])
         return refresh_tags(api, refreshed, tags.get("ResourceTagSet", {}).get("Tags"))
 
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        zone = _ignore(api.client("route53").get_hosted_zone, *NO_ZONE, Id=import_id)
+        if zone is None:
+            return None
+        name = _dns(zone["HostedZone"]["Name"])
+        state = {
+            "id": import_id,
+            "name": name,
+            "arn": f"arn:aws:route53:::hostedzone/{import_id}",
+            "force_destroy": False,
+        }
+        return self.read(api, state)
+
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         route53 = api.client("route53")
         if (prior.get("comment") or DEFAULT_COMMENT) != (planned.get("comment") or DEFAULT_COMMENT):
@@ -234,7 +247,8 @@ class Record(Handler):
         target = record.get("AliasTarget")
         if target:
             prior = (state.get("alias") or [{}])[0]
-            name = prior.get("name") if _dns(prior.get("name")) == _dns(target["DNSName"]) else _dns(target["DNSName"])
+            same = prior.get("name") is not None and _dns(prior["name"]) == _dns(target["DNSName"])
+            name = prior["name"] if same else _dns(target["DNSName"])
             refreshed["alias"] = [
                 {
                     "name": name,
@@ -253,6 +267,18 @@ class Record(Handler):
         if state.get("health_check_id") is not None or record.get("HealthCheckId"):
             refreshed["health_check_id"] = record.get("HealthCheckId")
         return refreshed
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        """The real provider's import id: ZONEID_NAME_TYPE, or ZONEID_NAME_TYPE_SETIDENTIFIER."""
+        parts = import_id.split("_")
+        kinds = [i for i, part in enumerate(parts) if i >= 2 and part in RECORD_TYPES]
+        if not kinds:
+            raise ApplyError(f"Unexpected format of ID ({import_id}), expected ZONEID_RECORDNAME_TYPE")
+        at = kinds[0]  # names are lower case: the first upper-case type after the name is the record's
+        name, kind, identifier = "_".join(parts[1:at]), parts[at], "_".join(parts[at + 1 :]) or None
+        state = {"id": import_id, "zone_id": parts[0], "name": name, "type": kind, "set_identifier": identifier}
+        state["fqdn"] = _dns(name)
+        return self.read(api, {**state, "records": None, "ttl": None, "alias": None})
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         fqdn = prior.get("fqdn") or self._fqdn(api, planned)
@@ -281,6 +307,28 @@ class Record(Handler):
                 changes=[{"Action": "DELETE", "ResourceRecordSet": record}],
             )
 
+
+RECORD_TYPES = frozenset(
+    (
+        "A",
+        "AAAA",
+        "CAA",
+        "CNAME",
+        "DS",
+        "HTTPS",
+        "MX",
+        "NAPTR",
+        "NS",
+        "PTR",
+        "SOA",
+        "SPF",
+        "SRV",
+        "SSHFP",
+        "SVCB",
+        "TLSA",
+        "TXT",
+    )
+)
 
 HEALTH_CHECK_FIELDS = {
     "fqdn": "FullyQualifiedDomainName",
@@ -450,6 +498,18 @@ class Certificate(Handler):
             refreshed["domain_validation_options"] = computed["domain_validation_options"]
         tags = acm.list_tags_for_certificate(CertificateArn=state["id"]).get("Tags", [])
         return refresh_tags(api, refreshed, tags)
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        answer = _ignore(api.client("acm").describe_certificate, CertificateArn=import_id)
+        if answer is None:
+            return None
+        found = answer["Certificate"]
+        method = (found.get("DomainValidationOptions") or [{}])[0].get("ValidationMethod")
+        state = {"id": import_id, "arn": import_id, "domain_name": found.get("DomainName"), "validation_method": method}
+        sans = [name for name in found.get("SubjectAlternativeNames") or [] if name != found.get("DomainName")]
+        state["subject_alternative_names"] = sans or None
+        state.update(self._computed(state, found))
+        return self.read(api, state)
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         acm = api.client("acm")
@@ -817,6 +877,46 @@ class Distribution(Handler):
                 ]
             origins.append(origin)
         return origins
+
+    def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
+        answer = _ignore(api.client("cloudfront").get_distribution, *NO_DISTRIBUTION, Id=import_id)
+        if answer is None:
+            return None
+        distribution = answer["Distribution"]
+        reference = distribution.get("DistributionConfig", {}).get("CallerReference", "")
+        state = self._computed(distribution, answer.get("ETag", ""), reference)
+        config = distribution.get("DistributionConfig", {})
+        viewer = config.get("ViewerCertificate", {})
+        state["viewer_certificate"] = [
+            {
+                "acm_certificate_arn": viewer.get("ACMCertificateArn") or None,
+                "cloudfront_default_certificate": bool(viewer.get("CloudFrontDefaultCertificate")),
+                "minimum_protocol_version": viewer.get("MinimumProtocolVersion"),
+                "ssl_support_method": viewer.get("SSLSupportMethod") if viewer.get("ACMCertificateArn") else None,
+            }
+        ]
+        state["origin"] = [
+            {
+                "origin_id": origin["Id"],
+                "domain_name": origin["DomainName"],
+                "custom_origin_config": (
+                    [
+                        {
+                            "http_port": origin["CustomOriginConfig"].get("HTTPPort"),
+                            "https_port": origin["CustomOriginConfig"].get("HTTPSPort"),
+                            "origin_protocol_policy": origin["CustomOriginConfig"].get("OriginProtocolPolicy"),
+                            "origin_ssl_protocols": (
+                                origin["CustomOriginConfig"].get("OriginSslProtocols", {}).get("Items")
+                            ),
+                        }
+                    ]
+                    if origin.get("CustomOriginConfig")
+                    else []
+                ),
+            }
+            for origin in config.get("Origins", {}).get("Items", [])
+        ]
+        return self.read(api, state)
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         cloudfront = api.client("cloudfront")

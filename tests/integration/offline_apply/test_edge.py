@@ -203,6 +203,15 @@ def test_a_health_check_changed_behind_terraforms_back_is_drift_and_apply_restor
     )
 
 
+def test_the_zone_and_a_record_are_imported_by_their_ids(custom: Stack) -> None:
+    _route53, zone_id = _zone(custom, "wpsit.kimmyai.io")
+    record = "aws_route53_record.origin[0]"
+    custom.terraform("state", "rm", "aws_route53_zone.this[0]", record)
+    custom.terraform("import", "-input=false", "aws_route53_zone.this[0]", zone_id)
+    custom.terraform("import", "-input=false", record, f"{zone_id}_origin.wpsit.kimmyai.io_A")
+    assert custom.plan("-target=aws_route53_zone.this[0]", f"-target={record}").returncode == 0
+
+
 def test_destroy_removes_the_zone_certificates_distribution_and_health_check(applied: Stack, custom: Stack) -> None:
     custom.destroy()
     route53 = session(custom).client("route53")
