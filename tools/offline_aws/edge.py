@@ -91,12 +91,19 @@ class HostedZone(Handler):
 
     def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
         route53 = api.client("route53")
+        vpcs = [
+            {"VPCRegion": v.get("vpc_region") or api.region, "VPCId": v["vpc_id"]} for v in planned.get("vpc") or []
+        ]
+        extra: dict[str, Any] = {"VPC": vpcs[0]} if vpcs else {}
         zone = route53.create_hosted_zone(
             Name=planned["name"],
             CallerReference=f"terraform-{uuid.uuid4()}",
-            HostedZoneConfig={"Comment": planned.get("comment") or DEFAULT_COMMENT},
+            HostedZoneConfig={"Comment": planned.get("comment") or DEFAULT_COMMENT, "PrivateZone": bool(vpcs)},
+            **extra,
         )
         zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        for vpc in vpcs[1:]:
+            route53.associate_vpc_with_hosted_zone(HostedZoneId=zone_id, VPC=vpc)
         if tags_of(planned):
             route53.change_tags_for_resource(
                 ResourceType="hostedzone",
@@ -168,6 +175,15 @@ class HostedZone(Handler):
         _ignore(route53.delete_hosted_zone, *NO_ZONE, Id=state["id"])
 
 
+# Routing policies the stack does not use and the handler does not write: refused rather than dropped.
+UNSUPPORTED_POLICIES = (
+    "latency_routing_policy",
+    "geolocation_routing_policy",
+    "geoproximity_routing_policy",
+    "cidr_routing_policy",
+)
+
+
 @resource("aws_route53_record", replace_on=("zone_id", "name", "set_identifier"))
 class Record(Handler):
     """A record set (values and TTL, or an alias); read refreshes its values, TTL and alias target."""
@@ -181,6 +197,9 @@ class Record(Handler):
 
     @staticmethod
     def _record_set(planned: dict[str, Any], fqdn: str) -> dict[str, Any]:
+        for policy in UNSUPPORTED_POLICIES:
+            if planned.get(policy):
+                raise ApplyError(f"The offline provider does not apply a record with {policy}", "Not emulated.")
         record: dict[str, Any] = {"Name": fqdn, "Type": planned["type"]}
         if planned.get("set_identifier"):
             record["SetIdentifier"] = planned["set_identifier"]
@@ -205,6 +224,12 @@ class Record(Handler):
             record["ResourceRecords"] = [{"Value": value} for value in planned.get("records") or []]
         return record
 
+    @staticmethod
+    def _id(planned: dict[str, Any], fqdn: str) -> str:
+        """The real provider's id: ZONEID_NAME_TYPE[_SETIDENTIFIER]."""
+        identifier = [planned["set_identifier"]] if planned.get("set_identifier") else []
+        return "_".join([planned["zone_id"], fqdn, planned["type"], *identifier])
+
     def _change(self, api: Api, zone_id: str, changes: list[dict[str, Any]]) -> None:
         api.client("route53").change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
 
@@ -214,10 +239,7 @@ class Record(Handler):
         self._change(
             api, planned["zone_id"], [{"Action": action, "ResourceRecordSet": self._record_set(planned, fqdn)}]
         )
-        parts = [planned["zone_id"], fqdn, planned["type"]] + (
-            [planned["set_identifier"]] if planned.get("set_identifier") else []
-        )
-        return {"id": "_".join(parts), "fqdn": fqdn}
+        return {"id": self._id(planned, fqdn), "fqdn": fqdn}
 
     @staticmethod
     def _find(api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
@@ -289,10 +311,7 @@ class Record(Handler):
                 changes.append({"Action": "DELETE", "ResourceRecordSet": old})
         changes.append({"Action": "UPSERT", "ResourceRecordSet": self._record_set(planned, fqdn)})
         self._change(api, planned["zone_id"], changes)
-        parts = [planned["zone_id"], fqdn, planned["type"]] + (
-            [planned["set_identifier"]] if planned.get("set_identifier") else []
-        )
-        return {"id": "_".join(parts), "fqdn": fqdn}
+        return {"id": self._id(planned, fqdn), "fqdn": fqdn}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         # Found first: a record shared by two resources (allow_overwrite) is gone for the second delete.
@@ -547,22 +566,25 @@ class CertificateValidation(Handler):
                         f"validation_record_fqdns must name the validation record of {option['DomainName']}.",
                     )
 
-        def issued() -> tuple[bool, str]:
-            status = acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
-            if status in FAILED_STATES:
-                raise ApplyError(f"ACM certificate {arn} is {status}: it cannot be validated")
-            return status == "ISSUED", status
+        answers = [certificate]  # the first answer counts: an issued certificate needs no second call
+
+        def issued() -> tuple[bool, dict[str, Any]]:
+            found = answers.pop() if answers else acm.describe_certificate(CertificateArn=arn)["Certificate"]
+            if found["Status"] in FAILED_STATES:
+                raise ApplyError(f"ACM certificate {arn} is {found['Status']}: it cannot be validated")
+            return found["Status"] == "ISSUED", found
 
         timeout = _create_timeout(planned)
-        done, status = wait_for(issued, timeout)
+        done, certificate = wait_for(issued, timeout)
         if not done:
             waited = POLLS * INTERVAL if timeout is None else min(POLLS * INTERVAL, timeout)
             raise ApplyError(
-                f"waiting for ACM certificate {arn} to be issued: timeout after {waited:g}s (still {status})",
+                f"waiting for ACM certificate {arn} to be issued: timeout after {waited:g}s "
+                f"(still {certificate['Status']})",
                 "The certificate's DNS validation records are not answered yet: check that they are in the zone "
                 "and that the zone is delegated, then apply again.",
             )
-        issued_at = acm.describe_certificate(CertificateArn=arn)["Certificate"].get("IssuedAt")
+        issued_at = certificate.get("IssuedAt")
         return {"id": _timestamp(issued_at) or arn}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
