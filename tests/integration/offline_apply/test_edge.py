@@ -212,6 +212,22 @@ def test_the_zone_and_a_record_are_imported_by_their_ids(custom: Stack) -> None:
     assert custom.plan("-target=aws_route53_zone.this[0]", f"-target={record}").returncode == 0
 
 
+def test_turning_the_custom_domain_off_puts_cloudfront_back_on_its_default_certificate(custom: Stack) -> None:
+    custom.custom_domain = False
+    try:
+        custom.apply()
+        _cloudfront, summary = _distribution(custom)
+        assert summary["ViewerCertificate"]["CloudFrontDefaultCertificate"] is True
+        assert not summary["ViewerCertificate"].get("ACMCertificateArn") and summary["Aliases"]["Quantity"] == 0
+        for region in ("us-east-1", "af-south-1"):
+            assert session(custom, region).client("acm").list_certificates()["CertificateSummaryList"] == []
+        route53, zone_id = _zone(custom, "wpsit.kimmyai.io")
+        kinds = {r["Type"] for r in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]}
+        assert kinds == {"NS", "SOA"}
+    finally:
+        custom.custom_domain = True
+
+
 def test_destroy_removes_the_zone_certificates_distribution_and_health_check(applied: Stack, custom: Stack) -> None:
     custom.destroy()
     route53 = session(custom).client("route53")
