@@ -646,8 +646,10 @@ def make_servicer(schema_bytes: bytes) -> Any:
                 else:
                     new_state = complete(block, planned, handler.update(api, prior, known(planned)))
             except Exception as error:  # a failed call is Terraform's error diagnostic, as the real provider's
+                partial = getattr(error, "computed", None)
+                kept = encode(complete(block, planned, partial)) if partial and prior is None and planned else None
                 return pb.ApplyResourceChange.Response(
-                    new_state=request.prior_state, diagnostics=[_error_diag(request.type_name, error)]
+                    new_state=kept or request.prior_state, diagnostics=[_error_diag(request.type_name, error)]
                 )
             return pb.ApplyResourceChange.Response(new_state=encode(new_state), private=request.planned_private)
 

@@ -35,12 +35,17 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class ApplyError(Exception):
-    """A failure to report to Terraform as an error diagnostic (summary, detail)."""
+    """A failure to report to Terraform as an error diagnostic (summary, detail).
 
-    def __init__(self, summary: str, detail: str = "") -> None:
+    `computed`, raised by a create, says the resource exists despite the failure (e.g. a wait that timed out):
+    its values are kept in the state and Terraform marks the resource tainted, as with the real provider.
+    """
+
+    def __init__(self, summary: str, detail: str = "", computed: dict[str, Any] | None = None) -> None:
         super().__init__(summary)
         self.summary = summary
         self.detail = detail
+        self.computed = computed
 
 
 @dataclass
