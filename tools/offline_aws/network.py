@@ -9,7 +9,6 @@ from offline_aws import Api
 from offline_aws import Handler
 from offline_aws import gone
 from offline_aws import resource
-from offline_aws import state_only
 from offline_aws import tags_of
 
 
@@ -508,5 +507,104 @@ class EgressRule(SecurityGroupRule):
     direction = "egress"
 
 
-state_only("aws_vpc_endpoint", "not yet held by the emulator")
-state_only("aws_flow_log", "not yet held by the emulator")
+@resource("aws_vpc_endpoint", replace_on=("vpc_id", "service_name", "vpc_endpoint_type"))
+class VpcEndpoint(Ec2Tagged):
+    """A gateway or interface endpoint; read refreshes its route tables, subnets, security groups and tags."""
+
+    def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
+        kind = planned.get("vpc_endpoint_type") or "Gateway"
+        extra: dict[str, Any] = {}
+        if planned.get("route_table_ids"):
+            extra["RouteTableIds"] = sorted(planned["route_table_ids"])
+        if planned.get("subnet_ids"):
+            extra["SubnetIds"] = sorted(planned["subnet_ids"])
+        if planned.get("security_group_ids"):
+            extra["SecurityGroupIds"] = sorted(planned["security_group_ids"])
+        if planned.get("private_dns_enabled") is not None:
+            extra["PrivateDnsEnabled"] = bool(planned["private_dns_enabled"])
+        endpoint = api.client("ec2").create_vpc_endpoint(
+            VpcId=planned["vpc_id"],
+            ServiceName=planned["service_name"],
+            VpcEndpointType=kind,
+            TagSpecifications=tag_spec("vpc-endpoint", planned),
+            **extra,
+        )["VpcEndpoint"]
+        endpoint_id = endpoint["VpcEndpointId"]
+        return {
+            "id": endpoint_id,
+            "arn": api.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+            "owner_id": api.account,
+            "state": endpoint.get("State", "available"),
+            "network_interface_ids": endpoint.get("NetworkInterfaceIds") or [],
+            "route_table_ids": sorted(planned.get("route_table_ids") or []),
+            "subnet_ids": sorted(planned.get("subnet_ids") or []),
+            "security_group_ids": sorted(planned.get("security_group_ids") or []),
+        }
+
+    def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
+        endpoint = _describe(api.client("ec2").describe_vpc_endpoints, "VpcEndpoints", VpcEndpointIds=[state["id"]])
+        if endpoint is None or endpoint.get("State", "").lower() in ("deleted", "deleting"):
+            return None
+        refreshed = dict(state)
+        for key, api_name in (("route_table_ids", "RouteTableIds"), ("subnet_ids", "SubnetIds")):
+            if state.get(key):
+                refreshed[key] = sorted(endpoint.get(api_name) or [])
+        if state.get("security_group_ids"):
+            refreshed["security_group_ids"] = sorted(g["GroupId"] for g in endpoint.get("Groups") or [])
+        return refresh_tags(api, refreshed, endpoint.get("Tags"))
+
+    def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for key, add, remove in (
+            ("route_table_ids", "AddRouteTableIds", "RemoveRouteTableIds"),
+            ("subnet_ids", "AddSubnetIds", "RemoveSubnetIds"),
+            ("security_group_ids", "AddSecurityGroupIds", "RemoveSecurityGroupIds"),
+        ):
+            old, new = set(prior.get(key) or []), set(planned.get(key) or [])
+            if new - old:
+                changes[add] = sorted(new - old)
+            if old - new:
+                changes[remove] = sorted(old - new)
+        if changes:
+            api.client("ec2").modify_vpc_endpoint(VpcEndpointId=prior["id"], **changes)
+        return super().update(api, prior, planned)
+
+    def delete(self, api: Api, state: dict[str, Any]) -> None:
+        _ignore_gone(api.client("ec2").delete_vpc_endpoints, VpcEndpointIds=[state["id"]])
+
+
+@resource(
+    "aws_flow_log",
+    replace_on=("vpc_id", "subnet_id", "traffic_type", "log_destination", "log_destination_type", "iam_role_arn"),
+)
+class FlowLog(Ec2Tagged):
+    """A VPC flow log to CloudWatch Logs or S3; read finds a deleted flow log gone."""
+
+    def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
+        resource_id = planned.get("vpc_id") or planned.get("subnet_id")
+        kind = "VPC" if planned.get("vpc_id") else "Subnet"
+        extra: dict[str, Any] = {}
+        if planned.get("iam_role_arn"):
+            extra["DeliverLogsPermissionArn"] = planned["iam_role_arn"]
+        answer = api.client("ec2").create_flow_logs(
+            ResourceIds=[resource_id],
+            ResourceType=kind,
+            TrafficType=planned.get("traffic_type") or "ALL",
+            LogDestinationType=planned.get("log_destination_type") or "cloud-watch-logs",
+            LogDestination=planned["log_destination"],
+            TagSpecifications=tag_spec("vpc-flow-log", planned),
+            **extra,
+        )
+        if answer.get("Unsuccessful"):
+            raise RuntimeError(f"creating the flow log: {answer['Unsuccessful'][0].get('Error', {}).get('Message')}")
+        flow_id = answer["FlowLogIds"][0]
+        return {"id": flow_id, "arn": api.arn("ec2", f"vpc-flow-log/{flow_id}")}
+
+    def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
+        flows = api.client("ec2").describe_flow_logs(FlowLogIds=[state["id"]])["FlowLogs"]
+        if not flows:
+            return None
+        return refresh_tags(api, dict(state), flows[0].get("Tags"))
+
+    def delete(self, api: Api, state: dict[str, Any]) -> None:
+        _ignore_gone(api.client("ec2").delete_flow_logs, FlowLogIds=[state["id"]])

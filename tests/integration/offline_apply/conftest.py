@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from typing import Iterator
 
-import boto3
 import pytest
 from emulated_stack import Stack
 
@@ -22,8 +21,3 @@ def applied(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         stack = Stack("dev", tmp_path_factory.mktemp("stack") / "dev")
         stack.apply()
         yield stack
-
-
-def session(stack: Stack, region: str | None = None) -> boto3.Session:
-    """boto3 in the stack's emulated account (its inventory profile)."""
-    return boto3.Session(profile_name=stack.facts["bbws_aws_profile"], region_name=region or stack.facts["bbws_region"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import session
+from offline_support import session
 from emulated_stack import Stack
 from emulated_stack import StackError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import session
+from offline_support import session
 from emulated_stack import Stack
 from emulated_stack import StackError
 

@@ -10,7 +10,7 @@ from typing import Any
 from typing import Iterator
 
 import pytest
-from conftest import session
+from offline_support import session
 from emulated_stack import Stack
 from emulator import Emulator
 from inventory import host_vars

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import session
+from offline_support import session
 from emulated_stack import Stack
 
 EDGE_REGION = "us-east-1"

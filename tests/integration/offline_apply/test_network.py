@@ -3,7 +3,7 @@ drift found, repaired by a targeted apply, and a second plan with nothing to do.
 
 from __future__ import annotations
 
-from conftest import session
+from offline_support import session
 from emulated_stack import Stack
 
 RDS_RULE = "aws_vpc_security_group_ingress_rule.rds_from_ecs"

@@ -173,6 +173,27 @@ def _tagged(environment: str) -> list[str]:
     return arns
 
 
+def _live(environment: str, arn: str) -> bool:
+    """False for what AWS itself keeps listing after a delete, each checked by its state, and for what a destroy keeps
+    on purpose: the state bucket (the backend phase's, holding the now empty state) and the final DB snapshot."""
+    service, region, resource = arn.split(":")[2], arn.split(":")[3], arn.split(":", 5)[5]
+    client = session(environment, region or "af-south-1").client
+    if service == "s3" and resource.startswith("bbws-terraform-state-"):
+        return False
+    if service == "rds" and resource.startswith("snapshot:") and "-final-" in resource:
+        return False
+    if service == "kms":
+        return client("kms").describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] != "PendingDeletion"
+    if service == "ec2" and resource.startswith("natgateway/"):
+        [nat] = client("ec2").describe_nat_gateways(NatGatewayIds=[resource.split("/")[1]])["NatGateways"]
+        return nat["State"] not in ("deleted", "deleting")
+    if service == "ecs" and resource.startswith("cluster/"):
+        return client("ecs").describe_clusters(clusters=[arn])["clusters"][0]["status"] != "INACTIVE"
+    if service == "ecs" and resource.startswith("task-definition/"):
+        return client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"] != "INACTIVE"
+    return True
+
+
 def test_destroy_leaves_nothing_of_dev_and_refuses_prod(platform: Platform) -> None:
     assert _tagged("dev"), "the platform should hold dev's resources before the destroy"
     first = platform.run("playbooks/destroy.yml", "-i", "inventories/dev")
@@ -186,9 +207,9 @@ def test_destroy_leaves_nothing_of_dev_and_refuses_prod(platform: Platform) -> N
         "playbooks/destroy.yml", "-i", "inventories/dev", "-e", f"bbws_approve={record['digest'][:12]}"
     )
     assert approved.returncode == 0, flat_output(approved.stdout)[-3000:]
-    # What is left is the state bucket the backend phase made (it keeps the state, now empty), nothing of the stack.
-    left = [arn for arn in _tagged("dev") if ":s3:::bbws-terraform-state-" not in arn]
-    assert left == []
+    # Nothing of the stack is live: what is still listed is deleted in AWS's own terms (keys pending deletion, a
+    # deleted NAT gateway, inactive ECS objects), or kept on purpose (the state bucket, the final DB snapshot).
+    assert [arn for arn in _tagged("dev") if _live("dev", arn)] == []
 
     prod = platform.run("playbooks/destroy.yml", "-i", "inventories/prod")
     assert prod.returncode != 0
