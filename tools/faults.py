@@ -210,8 +210,21 @@ def add_tenants(environment: str, count: int, cluster: Cluster, session: boto3.S
 
 # -- fault injectors -----------------------------------------------------------------------------
 def _revoke(ec2: Any, group_id: str, peer: str, port: int, direction: str) -> None:
+    """Remove the group's rule to or from ``peer`` on ``port``, by its rule id (whatever its description)."""
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group_id]}])[
+        "SecurityGroupRules"
+    ]
+    ids = [
+        rule["SecurityGroupRuleId"]
+        for rule in rules
+        if rule["IsEgress"] == (direction == "egress")
+        and rule.get("FromPort") == port
+        and (rule.get("ReferencedGroupInfo") or {}).get("GroupId") == peer
+    ]
+    if not ids:
+        raise RuntimeError(f"no {direction} rule tcp/{port} with {peer} on {group_id}")
     call = ec2.revoke_security_group_ingress if direction == "ingress" else ec2.revoke_security_group_egress
-    call(GroupId=group_id, IpPermissions=[_sg_pair(peer, port)])
+    call(GroupId=group_id, SecurityGroupRuleIds=ids)
 
 
 def fault_rds_ingress_missing(session: boto3.Session, cluster: Cluster, **_: Any) -> str:

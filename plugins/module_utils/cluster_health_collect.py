@@ -640,7 +640,12 @@ def read_zone(route53: Any, ctx: Context) -> dict[str, Any]:
         "name": zone["HostedZone"]["Name"].rstrip("."),
         "name_servers": zone.get("DelegationSet", {}).get("NameServers", []),
         "records": [
-            {"name": r["Name"], "type": r["Type"], "values": [v["Value"] for v in r.get("ResourceRecords", [])]}
+            {
+                "name": r["Name"],
+                "type": r["Type"],
+                "values": [v["Value"] for v in r.get("ResourceRecords", [])],
+                "alias": (r.get("AliasTarget") or {}).get("DNSName", "").rstrip("."),
+            }
             for r in records
         ],
     }

@@ -473,7 +473,14 @@ def check_edge(
                 [cloudfront["id"], cert_arn],
             )
     if alb.get("found"):
-        origins = [o for o in cloudfront["origins"] if o["domain"].lower() == alb["dns_name"].lower()]
+        # The origin is the ALB's own name, or (custom domain on: HTTPS to the origin) a name in the environment's
+        # zone whose alias record targets the ALB.
+        names = {alb["dns_name"].lower()} | {
+            r["name"].rstrip(".").lower()
+            for r in zone.get("records") or []
+            if _alb_name(r.get("alias") or "") == alb["dns_name"].lower()
+        }
+        origins = [o for o in cloudfront["origins"] if o["domain"].lower() in names]
         if not result.check(
             "cloudfront",
             "CloudFront origin is this ALB",
@@ -488,6 +495,11 @@ def check_edge(
                 [cloudfront["id"], alb["arn"]],
             )
             result.path("cloudfront-alb", "broken", "origin is not this ALB")
+
+
+def _alb_name(alias: str) -> str:
+    """An alias target as the ALB's DNS name (Route 53 may answer it with a dualstack. prefix and a final dot)."""
+    return alias.lower().rstrip(".").removeprefix("dualstack.")
 
 
 def _zone(result: Analysis, zone: dict[str, Any]) -> None:

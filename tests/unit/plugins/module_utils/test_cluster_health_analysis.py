@@ -256,6 +256,26 @@ def test_cloudfront_origin_port_without_listener():
     assert any("no HTTPS:443 listener" in f["summary"] for f in findings)
 
 
+@pytest.mark.parametrize(
+    "alias,healthy",
+    [
+        ("dualstack.{alb}.", True),  # origin.<domain> aliases this ALB: the custom domain's HTTPS origin
+        ("{alb}", True),
+        ("other-alb-1.af-south-1.elb.amazonaws.com", False),  # an alias to another load balancer
+        ("", False),  # a plain record of that name proves nothing
+    ],
+)
+def test_cloudfront_origin_may_be_a_zone_name_that_aliases_this_alb(alias, healthy):
+    snapshot = healthy_snapshot()
+    alb = snapshot["alb"]["dns_name"]
+    snapshot["cloudfront"]["origins"][0]["domain"] = "origin.wpdev.kimmyai.io"
+    snapshot["zone"]["records"] = [
+        {"name": "origin.wpdev.kimmyai.io.", "type": "A", "values": [], "alias": alias.format(alb=alb)}
+    ]
+    findings = analysis.analyse(snapshot, ENV).as_dict()["findings"]
+    assert any("does not point at this environment's ALB" in f["summary"] for f in findings) is not healthy
+
+
 def test_cloudfront_blocked_by_alb_group_names_the_terraform_rule():
     snapshot = healthy_snapshot()
     snapshot["network"]["security_groups"]["sg-alb"]["ingress"] = [rule(443, cidrs=["0.0.0.0/0"])]
