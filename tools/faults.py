@@ -143,6 +143,7 @@ def build_cluster(
     session: boto3.Session | None = None,
     custom_domain: bool = True,
     artifacts_dir: Path | None = None,
+    certificate_pending: bool = False,
 ) -> Cluster:
     """Apply terraform/ for the environment into its emulated account and return the ids of what it made.
 
@@ -150,13 +151,29 @@ def build_cluster(
     with its aliases), as the site run leaves a healthy environment. The state is kept where a run under the local
     emulator with the same artifacts folder (default: the repository's artifacts/) keeps it, so the site's phases
     find what was built. Each call starts from a fresh state: the emulator is expected to be clean (tests reset it).
+    With ``certificate_pending`` (an emulator that keeps certificates PENDING_VALIDATION) the apply goes as far as a
+    real one would: it stops at the certificate validation wait, after the certificates and their records exist.
     """
     _require_emulator()
+    if load_inventory(environment)["bbws_root_zone_mode"] == "adopt":
+        # The root zone an adopting environment's stack reads exists before the platform, as in the real account.
+        from emulator_zones import create_zones
+
+        create_zones(children=False)
     state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / environment / "terraform.tfstate"
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-") as workdir:
-        Stack(environment, Path(workdir), custom_domain=custom_domain, state_path=state).apply()
+        stack = Stack(environment, Path(workdir), custom_domain=custom_domain, state_path=state)
+        if certificate_pending:
+            stack.prepare()
+            result = stack.terraform("apply", "-auto-approve", "-input=false", check=False)
+            if "to be issued: timeout" not in result.stdout + result.stderr:
+                raise RuntimeError(
+                    f"expected the apply to stop at the certificate validation:\n{result.stdout[-3000:]}"
+                )
+        else:
+            stack.apply()
     session = session or session_for(environment)
     cluster = discover(environment, session)
     if tenants:
@@ -428,6 +445,11 @@ def discover(environment: str, session: boto3.Session | None = None) -> Cluster:
         if item.get("Comment") == name:
             cluster.distribution_id, cluster.distribution_domain = item["Id"], item["DomainName"]
             cluster.certificate_arn = item.get("ViewerCertificate", {}).get("ACMCertificateArn", "")
+    if not cluster.certificate_arn:  # no distribution (yet): the edge certificate by its domain
+        acm = session.client("acm", region_name=EDGE_REGION)
+        for summary in acm.list_certificates()["CertificateSummaryList"]:
+            if summary["DomainName"] == f"*.{facts['bbws_domain']}":
+                cluster.certificate_arn = summary["CertificateArn"]
     zones = session.client("route53").list_hosted_zones_by_name(DNSName=facts["bbws_dns_zone"])["HostedZones"]
     cluster.zone_id = next(
         (z["Id"].split("/")[-1] for z in zones if z["Name"].rstrip(".") == facts["bbws_dns_zone"]), ""

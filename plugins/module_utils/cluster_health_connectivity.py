@@ -10,11 +10,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import INTERNET
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import TERRAFORM_ALB_INGRESS
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import TERRAFORM_RULES
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Analysis
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import (
+    INTERNET,
+    TERRAFORM_ALB_INGRESS,
+    TERRAFORM_RULES,
+    Analysis,
+    Env,
+    alb_origins,
+)
 
 
 # -- security-group graph ------------------------------------------------------------------------
@@ -189,7 +192,7 @@ def _cloudfront_path(result: Analysis, snapshot: dict[str, Any], sgs: dict[str, 
     cloudfront, alb = snapshot["cloudfront"], snapshot["alb"]
     if not cloudfront.get("found") or not alb.get("found"):
         return
-    origin = next((o for o in cloudfront["origins"] if o["domain"].lower() == alb["dns_name"].lower()), None)
+    origin = next(iter(alb_origins(cloudfront, alb, snapshot.get("zone") or {})), None)
     if origin is None:
         return
     policy = origin["protocol_policy"] or "match-viewer"

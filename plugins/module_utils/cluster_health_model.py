@@ -200,3 +200,15 @@ class Env:
     def cli(self, command: str, region: str | None = None) -> str:
         profile = f" --profile {self.profile}" if self.profile else ""
         return f"{command} --region {region or self.region}{profile}"
+
+
+def alb_origins(cloudfront: dict[str, Any], alb: dict[str, Any], zone: dict[str, Any]) -> list[dict[str, Any]]:
+    """CloudFront's origins that are this ALB: its own DNS name, or (custom domain on: HTTPS to the origin) a name
+    in the environment's zone whose alias record targets the ALB (Route 53 may answer with dualstack. and a dot)."""
+    target = alb["dns_name"].lower()
+    names = {target} | {
+        record["name"].rstrip(".").lower()
+        for record in (zone or {}).get("records") or []
+        if (record.get("alias") or "").lower().rstrip(".").removeprefix("dualstack.") == target
+    }
+    return [origin for origin in cloudfront["origins"] if origin["domain"].lower() in names]

@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import headroom
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import CERT_EXPIRY_WARN_DAYS
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import CLOUDFRONT_NOTE
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Analysis
-from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import (
+    CERT_EXPIRY_WARN_DAYS,
+    CLOUDFRONT_NOTE,
+    Analysis,
+    Env,
+    alb_origins,
+)
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.rds_engine_support import check_engine_support
 
 
@@ -473,14 +475,7 @@ def check_edge(
                 [cloudfront["id"], cert_arn],
             )
     if alb.get("found"):
-        # The origin is the ALB's own name, or (custom domain on: HTTPS to the origin) a name in the environment's
-        # zone whose alias record targets the ALB.
-        names = {alb["dns_name"].lower()} | {
-            r["name"].rstrip(".").lower()
-            for r in zone.get("records") or []
-            if _alb_name(r.get("alias") or "") == alb["dns_name"].lower()
-        }
-        origins = [o for o in cloudfront["origins"] if o["domain"].lower() in names]
+        origins = alb_origins(cloudfront, alb, zone)
         if not result.check(
             "cloudfront",
             "CloudFront origin is this ALB",
@@ -495,11 +490,6 @@ def check_edge(
                 [cloudfront["id"], alb["arn"]],
             )
             result.path("cloudfront-alb", "broken", "origin is not this ALB")
-
-
-def _alb_name(alias: str) -> str:
-    """An alias target as the ALB's DNS name (Route 53 may answer it with a dualstack. prefix and a final dot)."""
-    return alias.lower().rstrip(".").removeprefix("dualstack.")
 
 
 def _zone(result: Analysis, zone: dict[str, Any]) -> None:

@@ -218,7 +218,7 @@ def test_certificate_pending_without_validation_records(environment, tmp_path, m
     with pending_certificate_emulator(tmp_path) as emu:
         for key, value in emu.env().items():
             monkeypatch.setenv(key, value)
-        cluster = faults.build_cluster(environment)
+        cluster = faults.build_cluster(environment, certificate_pending=True)
         faults.inject(environment, "certificate_pending", cluster=cluster)
         result = module_runner(cluster_health, health_args(environment))
     zone = faults.load_inventory(environment)["bbws_dns_zone"]
