@@ -3,6 +3,7 @@
 One module-wide platform: prod's root zone exists (it is adopted), the plans of dev, sit and prod are made and
 approved by digest, and the site run applies them. On that real state, in order:
 
+* dev's and sit's custom domains come with their own edge plans, approved once their zones are delegated;
 * a second site run plans no change in any environment, applies nothing and sends the emulator no write;
 * the custom domain stays on across the re-run (CloudFront keeps its aliases and ACM certificate);
 * a security-group rule removed behind Terraform's back is found by health with its fix
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -48,6 +50,8 @@ class Platform:
     emulator: Any
     artifacts: Path
     first: CompletedProcess
+    edge: CompletedProcess | None = None
+    edge_plans: dict[str, str] | None = None
 
     def run(self, *args: str) -> CompletedProcess:
         return run_playbook(*args, "-e", f"bbws_artifacts_dir={self.artifacts}", env=self.emulator.env())
@@ -77,7 +81,17 @@ def platform(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         made = Platform(emulator, artifacts, None)  # type: ignore[arg-type]
         digests = made.plan_digests(*INVENTORIES)
         assert sorted(digests) == sorted(ENVIRONMENTS)
+        started = time.time()
         made.first = made.run("site.yml", *INVENTORIES, "-e", json.dumps({"bbws_approve": digests}))
+        # dev's and sit's zones were delegated by that run, after their stacks were applied: the plans that turn their
+        # custom domains on wait for an approval of their own, and get it.
+        edge = {}
+        for path in sorted(artifacts.glob("*/plan-summary.json"), key=lambda p: p.stat().st_mtime):
+            record = json.loads(path.read_text())
+            if path.stat().st_mtime >= started and record["changed"] and not (path.parent / "approval.json").exists():
+                edge[record["environment"]] = record["digest"][:12]
+        made.edge = made.run("playbooks/edge.yml", *INVENTORIES, "-e", json.dumps({"bbws_edge_approve": edge}))
+        made.edge_plans = edge
         yield made
 
 
@@ -92,6 +106,20 @@ def test_the_site_run_applies_every_environment_into_its_own_account(platform: P
         vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"bbws-{environment}-vpc"]}])["Vpcs"]
         assert len(vpcs) == 1, environment
         assert {t["Key"]: t["Value"] for t in vpcs[0]["Tags"]}["Environment"] == environment
+
+
+def test_the_delegated_environments_get_their_custom_domains_through_their_own_approved_edge_plans(
+    platform: Platform,
+) -> None:
+    first = summary(platform.first.stdout)
+    waiting = "edge: skipped - awaiting approval: the plan that turns the custom domain on (digest"
+    assert first.count(waiting) == 2, first
+    assert sorted(platform.edge_plans or {}) == ["dev", "sit"]
+    assert platform.edge is not None
+    out = flat_output(platform.edge.stdout)
+    assert platform.edge.returncode == 0, out[-4000:]
+    assert "DEV edge: custom domain; URL https://banana.wpdev.kimmyai.io" in out
+    assert "SIT edge: custom domain; URL https://banana.wpsit.kimmyai.io" in out
 
 
 def test_a_second_site_run_plans_no_change_and_applies_nothing(platform: Platform) -> None:
