@@ -134,7 +134,13 @@ def test_prod_refuses_a_plan_that_deletes_any_protected_class_without_consent(
         PLAYBOOK,
         "-e",
         json.dumps(values),
-        env={**aws.env(), "TF_CLI_CONFIG_FILE": offline_cli_config, "AWS_PROFILE": profile},
+        # The state's objects are stand-ins the emulator does not hold: the plan judges them as recorded (no refresh).
+        env={
+            **aws.env(),
+            "TF_CLI_CONFIG_FILE": offline_cli_config,
+            "AWS_PROFILE": profile,
+            "TF_CLI_ARGS_plan": "-refresh=false",
+        },
     )
     text = " ".join((run.stdout + run.stderr).split())
     assert run.returncode != 0, text[-3000:]  # prod: refused; dev: no approval given, the gate fails closed
