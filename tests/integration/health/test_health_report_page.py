@@ -312,7 +312,7 @@ def test_target_health_is_read_where_ecs_does_not_vouch_for_it(dev_cluster, modu
     )
     short = module_runner(cluster_health, health_args("dev"))
     checks = {c["name"]: c for c in short["checks"]}
-    assert checks["Target health"]["detail"].startswith(f"{groups + 1} target groups: 2 read"), checks["Target health"]
+    assert checks["Target health"]["detail"].startswith(f"{groups + 1} target groups: 1 read"), checks["Target health"]
     assert "; 20 of steady ECS services" in checks["Target health"]["detail"], checks["Target health"]
     assert calls_by_service(short["api_calls"])["elbv2"] == calls_by_service(steady["api_calls"])["elbv2"] + 1
     assert any("run fewer tasks than desired" in f["summary"] for f in short["findings"])

@@ -138,7 +138,7 @@ def test_the_custom_domain_stays_on_across_re_runs(platform: Platform) -> None:
     for environment, domain in (("dev", "wpdev.kimmyai.io"), ("prod", "wp.kimmyai.io")):
         cloudfront = session(environment).client("cloudfront")
         [item] = [d for d in cloudfront.list_distributions()["DistributionList"]["Items"]]
-        assert item["Aliases"]["Items"] == [domain], environment
+        assert item["Aliases"]["Items"] == [f"*.{domain}"], environment
         assert item["ViewerCertificate"].get("ACMCertificateArn", "").startswith("arn:aws:acm:us-east-1:")
 
 
