@@ -97,7 +97,7 @@ def test_roles_write_their_artifacts_to_the_jobs_folder_with_a_read_only_project
     assert (summary.parent / "stack.tfplan").is_file()
 
     # The health job (cluster_health) on an emulated dev cluster.
-    faults.build_cluster("dev")
+    faults.build_cluster("dev", artifacts_dir=tmp_path / "stack-state")  # its Terraform state stays out of the project
     health = run_as_awx_job("-i", str(hosts), "playbooks/health.yml", "--check", env=env)
     assert health.returncode == 0, (health.stdout + health.stderr)[-3000:]
     reports = {p.name for p in (runner / "artifacts").glob("*-dev/health/*")}
