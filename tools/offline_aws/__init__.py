@@ -68,10 +68,15 @@ class Api:
         with self._lock:
             if key not in self._clients:
                 import boto3
+                from botocore.config import Config
 
                 if self._session is None:
                     self._session = boto3.Session(profile_name=self.profile) if self.profile else boto3.Session()
-                self._clients[key] = self._session.client(service, region_name=key[1], endpoint_url=self.endpoint)
+                # As the real provider (max_retries 25): throttling and transient errors are retried with backoff.
+                retries = Config(retries={"max_attempts": 25, "mode": "standard"})
+                self._clients[key] = self._session.client(
+                    service, region_name=key[1], endpoint_url=self.endpoint, config=retries
+                )
             return self._clients[key]
 
     def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:
