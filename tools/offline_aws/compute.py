@@ -605,7 +605,7 @@ class ListenerRule(Handler):
             ours = sorted(_comparable_condition(_condition_params(c)) for c in state.get("condition") or [])
         except (ApplyError, KeyError, TypeError):
             ours = None
-        theirs = [c for c in rule.get("Conditions") or []]
+        theirs = list(rule.get("Conditions") or [])
         if ours != sorted(_comparable_condition(c) for c in theirs):
             refreshed["condition"] = [_condition_state(c) for c in theirs]
         return _own_tags(api, refreshed, _elbv2_tags(api, rule["RuleArn"]))
@@ -1066,7 +1066,7 @@ class IamRolePolicy(Handler):
         return {"id": f"{planned['role']}:{name}"}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        role, _, name = state["id"].partition(":")
+        role, _sep, name = state["id"].partition(":")
         try:
             found = api.client("iam").get_role_policy(RoleName=role, PolicyName=name)
         except Exception as error:  # noqa: BLE001
@@ -1085,7 +1085,7 @@ class IamRolePolicy(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        role, _, name = state["id"].partition(":")
+        role, _sep, name = state["id"].partition(":")
         _ignore_gone(api.client("iam").delete_role_policy, IAM_GONE, RoleName=role, PolicyName=name)
 
 
@@ -1112,7 +1112,7 @@ class IamRolePolicyAttachment(Handler):
         return {"id": f"{planned['role']}/{planned['policy_arn']}"}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        role, _, policy_arn = state["id"].partition("/")
+        role, _sep, policy_arn = state["id"].partition("/")
         paginator = api.client("iam").get_paginator("list_attached_role_policies")
         try:
             attached = [p["PolicyArn"] for page in paginator.paginate(RoleName=role) for p in page["AttachedPolicies"]]

@@ -702,7 +702,7 @@ class S3Bucket(Handler):
         deletion (AWS, reached over TLS, would not). Destroy removes aws_s3_bucket_policy before its bucket; should
         the policy still be there, it is deleted with the bucket here, as it would be with the bucket in AWS."""
         policy_removed = False
-        for _ in range(1000):
+        for _round in range(1000):
             listing = s3.list_object_versions(Bucket=bucket)
             objects = [
                 {"Key": v["Key"], "VersionId": v["VersionId"]}

@@ -47,7 +47,7 @@ def wait_for(check: Callable[[], tuple[bool, Any]], timeout: float | None) -> tu
     """Poll `check` (done, value) until done: at most POLLS polls INTERVAL s apart, and never beyond `timeout`."""
     limit = POLLS * INTERVAL if timeout is None else min(POLLS * INTERVAL, timeout)
     deadline = time.monotonic() + limit
-    for _ in range(POLLS):
+    for _poll in range(POLLS):
         done, value = check()
         if done or time.monotonic() >= deadline:
             return done, value

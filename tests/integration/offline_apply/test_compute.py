@@ -114,7 +114,7 @@ def test_the_key_alias_and_log_group_are_in_the_environments_account(applied: St
     edge = aws.client("kms", region_name="us-east-1")
     assert "alias/bbws-dev-alarms" in {a["AliasName"] for a in edge.list_aliases()["Aliases"]}
 
-    [group] = [g for g in logs.describe_log_groups(logGroupNamePrefix="/ecs/dev")["logGroups"]]
+    [group] = logs.describe_log_groups(logGroupNamePrefix="/ecs/dev")["logGroups"]
     assert group["retentionInDays"] == applied.facts["bbws_log_retention_days"]
     assert group["kmsKeyId"] == key["Arn"]
     assert logs.list_tags_log_group(logGroupName="/ecs/dev")["tags"]["Environment"] == "dev"

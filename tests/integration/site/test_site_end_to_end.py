@@ -137,7 +137,7 @@ def test_a_second_site_run_plans_no_change_and_applies_nothing(platform: Platfor
 def test_the_custom_domain_stays_on_across_re_runs(platform: Platform) -> None:
     for environment, domain in (("dev", "wpdev.kimmyai.io"), ("prod", "wp.kimmyai.io")):
         cloudfront = session(environment).client("cloudfront")
-        [item] = [d for d in cloudfront.list_distributions()["DistributionList"]["Items"]]
+        [item] = cloudfront.list_distributions()["DistributionList"]["Items"]
         assert item["Aliases"]["Items"] == [f"*.{domain}"], environment
         assert item["ViewerCertificate"].get("ACMCertificateArn", "").startswith("arn:aws:acm:us-east-1:")
 
