@@ -198,6 +198,34 @@ def error_code(error: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+def ignore_gone(call: Any, *codes: str, **kwargs: Any) -> Any:
+    """The call's answer, or None when the resource it names is already gone (NotFound or one of ``codes``)."""
+    try:
+        return call(**kwargs)
+    except Exception as error:  # noqa: BLE001 - only "gone" is swallowed
+        if not gone(error, *codes):
+            raise
+        return None
+
+
+def same_json(text: str | None, found: Any) -> bool:
+    """True when a JSON document in the state means the same as the one the emulator holds (a str or a dict)."""
+    try:
+        ours = json.loads(text) if text else None
+        theirs = json.loads(found) if isinstance(found, str) else found
+    except ValueError:
+        return text == found
+    return ours == theirs
+
+
+def own_tags(api: Api, state: dict[str, Any], actual: dict[str, str]) -> dict[str, Any]:
+    """The state with the tags the emulator holds: tags_all as found, tags without the provider's default tags
+    (a tag changed behind Terraform's back is drift)."""
+    default = api.default_tags or {}
+    own = {k: v for k, v in actual.items() if default.get(k) != v or k in (state.get("tags") or {})}
+    return {**state, "tags_all": actual, "tags": own if (own or state.get("tags") is not None) else None}
+
+
 def gone(error: Exception, *codes: str) -> bool:
     """True when a botocore error says the resource does not exist (NotFound codes or the ones given)."""
     code = error_code(error)

@@ -9,25 +9,11 @@ from offline_aws import Api
 from offline_aws import ApplyError
 from offline_aws import Handler
 from offline_aws import gone
+from offline_aws import ignore_gone
+from offline_aws import own_tags
 from offline_aws import resource
+from offline_aws import same_json
 from offline_aws import tags_of
-
-
-def _ignore_gone(call: Any, *codes: str, **kwargs: Any) -> Any:
-    """Call; a resource already gone (NotFound or one of the codes) is not an error."""
-    try:
-        return call(**kwargs)
-    except Exception as error:  # noqa: BLE001 - only "gone" is swallowed
-        if not gone(error, *codes):
-            raise
-        return None
-
-
-def _own_tags(api: Api, state: dict[str, Any], actual: dict[str, str]) -> dict[str, Any]:
-    """The state with the tags the emulator holds: tags_all as found, tags without the provider's defaults."""
-    default = api.default_tags or {}
-    own = {k: v for k, v in actual.items() if default.get(k) != v or k in (state.get("tags") or {})}
-    return {**state, "tags_all": actual, "tags": own if (own or state.get("tags") is not None) else None}
 
 
 def _tag_changes(prior: dict[str, Any], planned: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -36,22 +22,12 @@ def _tag_changes(prior: dict[str, Any], planned: dict[str, Any]) -> tuple[dict[s
     return {k: v for k, v in new.items() if old.get(k) != v}, [k for k in old if k not in new]
 
 
-def _same_json(text: str | None, found: Any) -> bool:
-    """True when a JSON document in the state means the same as the one the emulator holds (a str or a dict)."""
-    try:
-        ours = json.loads(text) if text else None
-        theirs = json.loads(found) if isinstance(found, str) else found
-    except ValueError:
-        return False
-    return ours == theirs
-
-
 def _policy_text(state_text: str | None, found: Any) -> str | None:
     """The state's policy when it means the same as the emulator's, else the emulator's (drift to show), written
     as aws_iam_policy_document writes its `json`."""
     if found is None:
         return state_text
-    if _same_json(state_text, found):
+    if same_json(state_text, found):
         return state_text
     try:
         return json.dumps(json.loads(found) if isinstance(found, str) else found, indent=2)
@@ -223,7 +199,7 @@ class LoadBalancer(Handler):
                     "enabled": logs_on,
                 }
             ]
-        return _own_tags(api, refreshed, _elbv2_tags(api, lb["LoadBalancerArn"]))
+        return own_tags(api, refreshed, _elbv2_tags(api, lb["LoadBalancerArn"]))
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         elbv2 = api.client("elbv2")
@@ -277,7 +253,7 @@ class LoadBalancer(Handler):
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         elbv2 = api.client("elbv2")
-        attributes = _ignore_gone(
+        attributes = ignore_gone(
             elbv2.describe_load_balancer_attributes, "LoadBalancerNotFound", LoadBalancerArn=state["id"]
         )
         if attributes is None:
@@ -289,7 +265,7 @@ class LoadBalancer(Handler):
                 "deleting ELBv2 Load Balancer: OperationNotPermitted",
                 f"Load balancer '{state['id']}' cannot be deleted because deletion protection is enabled",
             )
-        _ignore_gone(elbv2.delete_load_balancer, "LoadBalancerNotFound", LoadBalancerArn=state["id"])
+        ignore_gone(elbv2.delete_load_balancer, "LoadBalancerNotFound", LoadBalancerArn=state["id"])
 
 
 def _action_params(action: dict[str, Any]) -> dict[str, Any]:
@@ -466,7 +442,7 @@ class Listener(Handler):
         refreshed["default_action"] = _refresh_actions(
             state.get("default_action"), listener.get("DefaultActions") or []
         )
-        return _own_tags(api, refreshed, _elbv2_tags(api, listener["ListenerArn"]))
+        return own_tags(api, refreshed, _elbv2_tags(api, listener["ListenerArn"]))
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         try:
@@ -490,7 +466,7 @@ class Listener(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("elbv2").delete_listener, "ListenerNotFound", ListenerArn=state["id"])
+        ignore_gone(api.client("elbv2").delete_listener, "ListenerNotFound", ListenerArn=state["id"])
 
 
 # condition block -> (API field, its config key, the values key inside the config).
@@ -608,7 +584,7 @@ class ListenerRule(Handler):
         theirs = list(rule.get("Conditions") or [])
         if ours != sorted(_comparable_condition(c) for c in theirs):
             refreshed["condition"] = [_condition_state(c) for c in theirs]
-        return _own_tags(api, refreshed, _elbv2_tags(api, rule["RuleArn"]))
+        return own_tags(api, refreshed, _elbv2_tags(api, rule["RuleArn"]))
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         # A rule's ARN is its listener's with "listener-rule" for "listener" and the rule's own id after it.
@@ -628,7 +604,7 @@ class ListenerRule(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("elbv2").delete_rule, "RuleNotFound", RuleArn=state["id"])
+        ignore_gone(api.client("elbv2").delete_rule, "RuleNotFound", RuleArn=state["id"])
 
 
 ################################################################################
@@ -684,7 +660,7 @@ class EcsCluster(Handler):
         if found != ours and (state.get("setting") or found):
             refreshed["setting"] = [{"name": k, "value": v} for k, v in sorted(found.items())]
         tags = {t["key"]: t["value"] for t in cluster.get("tags") or []}
-        return _own_tags(api, refreshed, tags)
+        return own_tags(api, refreshed, tags)
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         cluster = _find_cluster(api, import_id)
@@ -701,7 +677,7 @@ class EcsCluster(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ecs").delete_cluster, "ClusterNotFoundException", cluster=state["id"])
+        ignore_gone(api.client("ecs").delete_cluster, "ClusterNotFoundException", cluster=state["id"])
 
 
 def _strategy(planned: dict[str, Any]) -> list[dict[str, Any]]:
@@ -760,7 +736,7 @@ class ClusterCapacityProviders(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("ecs").put_cluster_capacity_providers,
             "ClusterNotFoundException",
             cluster=state["cluster_name"],
@@ -893,7 +869,7 @@ class TaskDefinition(Handler):
             raise
         if answer["taskDefinition"].get("status") == "INACTIVE":
             return None
-        return _own_tags(api, dict(state), {t["key"]: t["value"] for t in answer.get("tags") or []})
+        return own_tags(api, dict(state), {t["key"]: t["value"] for t in answer.get("tags") or []})
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         try:
@@ -937,7 +913,7 @@ class TaskDefinition(Handler):
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         if state.get("skip_destroy"):
             return
-        _ignore_gone(api.client("ecs").deregister_task_definition, "ClientException", taskDefinition=state["arn"])
+        ignore_gone(api.client("ecs").deregister_task_definition, "ClientException", taskDefinition=state["arn"])
 
 
 ################################################################################
@@ -1000,7 +976,7 @@ class IamRole(Handler):
             refreshed["description"] = role.get("Description")
         if state.get("max_session_duration") is not None:
             refreshed["max_session_duration"] = role.get("MaxSessionDuration")
-        return _own_tags(api, refreshed, {t["Key"]: t["Value"] for t in role.get("Tags") or []})
+        return own_tags(api, refreshed, {t["Key"]: t["Value"] for t in role.get("Tags") or []})
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         try:
@@ -1024,7 +1000,7 @@ class IamRole(Handler):
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         iam = api.client("iam")
         name = prior["id"]
-        if not _same_json(planned["assume_role_policy"], prior.get("assume_role_policy")):
+        if not same_json(planned["assume_role_policy"], prior.get("assume_role_policy")):
             iam.update_assume_role_policy(RoleName=name, PolicyDocument=planned["assume_role_policy"])
         if (planned.get("description"), planned.get("max_session_duration")) != (
             prior.get("description"),
@@ -1041,13 +1017,13 @@ class IamRole(Handler):
         iam = api.client("iam")
         name = state["id"]
         if state.get("force_detach_policies"):
-            attached = _ignore_gone(iam.list_attached_role_policies, IAM_GONE, RoleName=name) or {}
+            attached = ignore_gone(iam.list_attached_role_policies, IAM_GONE, RoleName=name) or {}
             for policy in attached.get("AttachedPolicies") or []:
-                _ignore_gone(iam.detach_role_policy, IAM_GONE, RoleName=name, PolicyArn=policy["PolicyArn"])
-            inline = _ignore_gone(iam.list_role_policies, IAM_GONE, RoleName=name) or {}
+                ignore_gone(iam.detach_role_policy, IAM_GONE, RoleName=name, PolicyArn=policy["PolicyArn"])
+            inline = ignore_gone(iam.list_role_policies, IAM_GONE, RoleName=name) or {}
             for policy_name in inline.get("PolicyNames") or []:
-                _ignore_gone(iam.delete_role_policy, IAM_GONE, RoleName=name, PolicyName=policy_name)
-        _ignore_gone(iam.delete_role, IAM_GONE, RoleName=name)
+                ignore_gone(iam.delete_role_policy, IAM_GONE, RoleName=name, PolicyName=policy_name)
+        ignore_gone(iam.delete_role, IAM_GONE, RoleName=name)
 
 
 @resource("aws_iam_role_policy", replace_on=("name", "name_prefix", "role"))
@@ -1086,7 +1062,7 @@ class IamRolePolicy(Handler):
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         role, _sep, name = state["id"].partition(":")
-        _ignore_gone(api.client("iam").delete_role_policy, IAM_GONE, RoleName=role, PolicyName=name)
+        ignore_gone(api.client("iam").delete_role_policy, IAM_GONE, RoleName=role, PolicyName=name)
 
 
 AWS_MANAGED_POLICY = "arn:aws:iam::aws:policy/"
@@ -1126,7 +1102,7 @@ class IamRolePolicyAttachment(Handler):
         return None
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("iam").detach_role_policy, IAM_GONE, RoleName=state["role"], PolicyArn=state["policy_arn"]
         )
 
@@ -1196,7 +1172,7 @@ class KmsKey(Handler):
             found = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default").get("Policy")
             refreshed["policy"] = _policy_text(state.get("policy"), found)
         tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags") or []
-        return _own_tags(api, refreshed, {t["TagKey"]: t["TagValue"] for t in tags})
+        return own_tags(api, refreshed, {t["TagKey"]: t["TagValue"] for t in tags})
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         try:
@@ -1223,7 +1199,7 @@ class KmsKey(Handler):
         key_id = prior["id"]
         if planned.get("description") != prior.get("description"):
             kms.update_key_description(KeyId=key_id, Description=planned.get("description") or "")
-        if planned.get("policy") and not _same_json(planned["policy"], prior.get("policy")):
+        if planned.get("policy") and not same_json(planned["policy"], prior.get("policy")):
             kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=planned["policy"])
         if planned.get("is_enabled") is not None and planned.get("is_enabled") != prior.get("is_enabled"):
             (kms.enable_key if planned["is_enabled"] else kms.disable_key)(KeyId=key_id)
@@ -1243,7 +1219,7 @@ class KmsKey(Handler):
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         window = int(state.get("deletion_window_in_days") or 30)
-        _ignore_gone(
+        ignore_gone(
             api.client("kms").schedule_key_deletion,
             "KMSInvalidStateException",  # already pending deletion
             KeyId=state["id"],
@@ -1293,7 +1269,7 @@ class KmsAlias(Handler):
         return {"target_key_arn": _key_arn(api, planned["target_key_id"])}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("kms").delete_alias, "NotFoundException", AliasName=state["id"])
+        ignore_gone(api.client("kms").delete_alias, "NotFoundException", AliasName=state["id"])
 
 
 ################################################################################
@@ -1342,7 +1318,7 @@ class LogGroup(Handler):
         if state.get("kms_key_id") is not None or group.get("kmsKeyId"):
             refreshed["kms_key_id"] = group.get("kmsKeyId")
         tags = logs.list_tags_log_group(logGroupName=name).get("tags") or {}
-        return _own_tags(api, refreshed, tags)
+        return own_tags(api, refreshed, tags)
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         return _in_region(api, self.read(api, {"id": import_id, "arn": api.arn("logs", f"log-group:{import_id}")}))
@@ -1354,7 +1330,7 @@ class LogGroup(Handler):
             if planned.get("retention_in_days"):
                 logs.put_retention_policy(logGroupName=name, retentionInDays=int(planned["retention_in_days"]))
             else:
-                _ignore_gone(logs.delete_retention_policy, "ResourceNotFoundException", logGroupName=name)
+                ignore_gone(logs.delete_retention_policy, "ResourceNotFoundException", logGroupName=name)
         if planned.get("kms_key_id") != prior.get("kms_key_id"):
             raise ApplyError(
                 "The emulator cannot change a log group's KMS key",
@@ -1370,4 +1346,4 @@ class LogGroup(Handler):
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         if state.get("skip_destroy"):
             return
-        _ignore_gone(api.client("logs").delete_log_group, "ResourceNotFoundException", logGroupName=state["id"])
+        ignore_gone(api.client("logs").delete_log_group, "ResourceNotFoundException", logGroupName=state["id"])

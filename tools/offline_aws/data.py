@@ -13,7 +13,9 @@ from offline_aws import ApplyError
 from offline_aws import Handler
 from offline_aws import error_code
 from offline_aws import gone
+from offline_aws import ignore_gone
 from offline_aws import resource
+from offline_aws import same_json
 from offline_aws import state_only
 from offline_aws import tag_list
 from offline_aws import tags_of
@@ -21,23 +23,6 @@ from offline_aws.network import refresh_tags
 
 # Days between rotations of the master password secret RDS manages (RDS's own schedule).
 RDS_SECRET_ROTATION_DAYS = 7
-
-
-def _ignore_gone(call: Any, *codes: str, **kwargs: Any) -> Any:
-    """The call's answer, or None when the resource it names is already gone."""
-    try:
-        return call(**kwargs)
-    except Exception as error:  # noqa: BLE001 - only a NotFound is swallowed
-        if not gone(error, *codes):
-            raise
-        return None
-
-
-def _same_json(a: str | None, b: str | None) -> bool:
-    try:
-        return json.loads(a or "null") == json.loads(b or "null")
-    except ValueError:
-        return a == b
 
 
 _COUNTER = itertools.count(1)
@@ -87,7 +72,7 @@ class DbSubnetGroup(Handler):
         }
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(
+        answer = ignore_gone(
             api.client("rds").describe_db_subnet_groups, "DBSubnetGroupNotFoundFault", DBSubnetGroupName=state["id"]
         )
         if not answer or not answer["DBSubnetGroups"]:
@@ -108,7 +93,7 @@ class DbSubnetGroup(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("rds").delete_db_subnet_group, "DBSubnetGroupNotFoundFault", DBSubnetGroupName=state["id"]
         )
 
@@ -177,7 +162,7 @@ class DbParameterGroup(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("rds").delete_db_parameter_group,
             "DBParameterGroupNotFoundFault",
             DBParameterGroupName=state["id"],
@@ -358,7 +343,7 @@ class DbInstance(Handler):
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
         identifier = state.get("identifier") or state["id"]
-        answer = _ignore_gone(api.client("rds").describe_db_instances, DBInstanceIdentifier=identifier)
+        answer = ignore_gone(api.client("rds").describe_db_instances, DBInstanceIdentifier=identifier)
         if not answer or not answer["DBInstances"]:
             return None
         instance = answer["DBInstances"][0]
@@ -434,7 +419,7 @@ class DbInstance(Handler):
                     f"Set skip_final_snapshot or final_snapshot_identifier for {arguments['DBInstanceIdentifier']}.",
                 )
             arguments["FinalDBSnapshotIdentifier"] = state["final_snapshot_identifier"]
-        _ignore_gone(api.client("rds").delete_db_instance, **arguments)
+        ignore_gone(api.client("rds").delete_db_instance, **arguments)
 
 
 ################################################################################
@@ -508,7 +493,7 @@ class EfsFileSystem(Handler):
         }
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(api.client("efs").describe_file_systems, FileSystemId=state["id"])
+        answer = ignore_gone(api.client("efs").describe_file_systems, FileSystemId=state["id"])
         if not answer or not answer["FileSystems"]:
             return None
         return refresh_tags(api, dict(state), answer["FileSystems"][0].get("Tags"))
@@ -529,7 +514,7 @@ class EfsFileSystem(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("efs").delete_file_system, FileSystemId=state["id"])
+        ignore_gone(api.client("efs").delete_file_system, FileSystemId=state["id"])
 
 
 @resource("aws_efs_mount_target", replace_on=("file_system_id", "subnet_id", "ip_address", "ip_address_type"))
@@ -558,10 +543,10 @@ class EfsMountTarget(Handler):
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
         efs = api.client("efs")
-        answer = _ignore_gone(efs.describe_mount_targets, MountTargetId=state["id"])
+        answer = ignore_gone(efs.describe_mount_targets, MountTargetId=state["id"])
         if not answer or not answer["MountTargets"]:
             return None
-        groups = _ignore_gone(efs.describe_mount_target_security_groups, MountTargetId=state["id"])
+        groups = ignore_gone(efs.describe_mount_target_security_groups, MountTargetId=state["id"])
         if groups is None:
             return None
         return {**state, "security_groups": sorted(groups["SecurityGroups"])}
@@ -574,7 +559,7 @@ class EfsMountTarget(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("efs").delete_mount_target, MountTargetId=state["id"])
+        ignore_gone(api.client("efs").delete_mount_target, MountTargetId=state["id"])
 
 
 @resource("aws_efs_file_system_policy", replace_on=("file_system_id",))
@@ -595,10 +580,10 @@ class EfsFileSystemPolicy(Handler):
         )
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(api.client("efs").describe_file_system_policy, "PolicyNotFound", FileSystemId=state["id"])
+        answer = ignore_gone(api.client("efs").describe_file_system_policy, "PolicyNotFound", FileSystemId=state["id"])
         if not answer or not answer.get("Policy"):
             return None
-        if _same_json(answer["Policy"], state.get("policy")):
+        if same_json(answer["Policy"], state.get("policy")):
             return dict(state)
         return {**state, "policy": answer["Policy"]}
 
@@ -608,7 +593,7 @@ class EfsFileSystemPolicy(Handler):
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         try:
-            _ignore_gone(api.client("efs").delete_file_system_policy, "PolicyNotFound", FileSystemId=state["id"])
+            ignore_gone(api.client("efs").delete_file_system_policy, "PolicyNotFound", FileSystemId=state["id"])
         except Exception as error:  # noqa: BLE001
             # moto answers an operation it does not implement with HTTP 500; any other failure is real.
             if error_code(error) != "500":
@@ -692,7 +677,7 @@ class S3Bucket(Handler):
                 if gone(error, *S3_GONE):
                     return
                 raise
-        _ignore_gone(s3.delete_bucket, *S3_GONE, Bucket=state["id"])
+        ignore_gone(s3.delete_bucket, *S3_GONE, Bucket=state["id"])
 
     @staticmethod
     def _empty(s3: Any, bucket: str) -> None:
@@ -715,7 +700,7 @@ class S3Bucket(Handler):
                 continue
             if policy_removed or any(e.get("Code") != "AccessDenied" for e in errors):
                 raise ApplyError(f"Bucket {bucket} could not be emptied", json.dumps(errors[:5]))
-            _ignore_gone(s3.delete_bucket_policy, *S3_GONE, Bucket=bucket)
+            ignore_gone(s3.delete_bucket_policy, *S3_GONE, Bucket=bucket)
             policy_removed = True
         raise ApplyError(f"Bucket {bucket} still holds objects after 1000 rounds of deletion")
 
@@ -742,7 +727,7 @@ class S3BucketSetting(Handler):
         return {"id": planned["bucket"]}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(self.fetch, *S3_GONE, *self.missing, api=api, bucket=state["bucket"])
+        answer = ignore_gone(self.fetch, *S3_GONE, *self.missing, api=api, bucket=state["bucket"])
         if answer is None:
             return None
         return self.refresh(state, answer)
@@ -752,7 +737,7 @@ class S3BucketSetting(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(self.remove, *S3_GONE, *self.missing, api=api, bucket=state["bucket"])
+        ignore_gone(self.remove, *S3_GONE, *self.missing, api=api, bucket=state["bucket"])
 
     def import_state(self, api: Api, import_id: str) -> dict[str, Any] | None:
         return self.read(api, {"id": import_id, "bucket": import_id.split(",")[0]})
@@ -875,7 +860,7 @@ class S3BucketPolicy(S3BucketSetting):
         return api.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
 
     def refresh(self, state: dict[str, Any], answer: Any) -> dict[str, Any] | None:
-        return dict(state) if _same_json(answer, state.get("policy")) else {**state, "policy": answer}
+        return dict(state) if same_json(answer, state.get("policy")) else {**state, "policy": answer}
 
     def remove(self, api: Api, bucket: str) -> None:
         api.client("s3").delete_bucket_policy(Bucket=bucket)

@@ -9,29 +9,13 @@ from typing import Any
 from offline_aws import Api
 from offline_aws import ApplyError
 from offline_aws import Handler
-from offline_aws import gone
+from offline_aws import ignore_gone
 from offline_aws import resource
+from offline_aws import same_json
 from offline_aws import tag_list
 from offline_aws import tags_of
 from offline_aws.data import prefixed_unique_name
 from offline_aws.network import refresh_tags
-
-
-def _ignore_gone(call: Any, *codes: str, **kwargs: Any) -> Any:
-    """The call's answer, or None when the resource it names is already gone."""
-    try:
-        return call(**kwargs)
-    except Exception as error:  # noqa: BLE001 - only a NotFound is swallowed
-        if not gone(error, *codes):
-            raise
-        return None
-
-
-def _same_json(a: str | None, b: str | None) -> bool:
-    try:
-        return json.loads(a or "null") == json.loads(b or "null")
-    except ValueError:
-        return a == b
 
 
 def _retag(client: Any, arn: str, prior: dict[str, Any], planned: dict[str, Any], arn_key: str = "ResourceArn") -> None:
@@ -153,7 +137,7 @@ class MetricAlarm(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("cloudwatch").delete_alarms, AlarmNames=[state["id"]])
+        ignore_gone(api.client("cloudwatch").delete_alarms, AlarmNames=[state["id"]])
 
 
 @resource("aws_cloudwatch_dashboard", replace_on=("dashboard_name",))
@@ -170,18 +154,18 @@ class Dashboard(Handler):
         return {"id": name, "dashboard_arn": f"arn:aws:cloudwatch::{api.account}:dashboard/{name}"}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(api.client("cloudwatch").get_dashboard, DashboardName=state["id"])
+        answer = ignore_gone(api.client("cloudwatch").get_dashboard, DashboardName=state["id"])
         if answer is None:
             return None
         body = answer.get("DashboardBody")
-        return dict(state) if _same_json(body, state.get("dashboard_body")) else {**state, "dashboard_body": body}
+        return dict(state) if same_json(body, state.get("dashboard_body")) else {**state, "dashboard_body": body}
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         self.create(api, planned)
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("cloudwatch").delete_dashboards, DashboardNames=[state["id"]])
+        ignore_gone(api.client("cloudwatch").delete_dashboards, DashboardNames=[state["id"]])
 
 
 ################################################################################
@@ -217,7 +201,7 @@ class SnsTopic(Handler):
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
         sns = api.client("sns")
-        answer = _ignore_gone(sns.get_topic_attributes, TopicArn=state["id"])
+        answer = ignore_gone(sns.get_topic_attributes, TopicArn=state["id"])
         if answer is None:
             return None
         attributes = answer["Attributes"]
@@ -238,7 +222,7 @@ class SnsTopic(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("sns").delete_topic, TopicArn=state["id"])
+        ignore_gone(api.client("sns").delete_topic, TopicArn=state["id"])
 
 
 def default_topic_policy(arn: str, account: str) -> str:
@@ -275,20 +259,20 @@ class SnsTopicPolicy(Handler):
         return {"id": planned["arn"], "owner": api.account}
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(api.client("sns").get_topic_attributes, TopicArn=state["id"])
+        answer = ignore_gone(api.client("sns").get_topic_attributes, TopicArn=state["id"])
         if answer is None:
             return None
         policy = answer["Attributes"].get("Policy")
         if not policy:
             return None
-        return dict(state) if _same_json(policy, state.get("policy")) else {**state, "policy": policy}
+        return dict(state) if same_json(policy, state.get("policy")) else {**state, "policy": policy}
 
     def update(self, api: Api, prior: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
         self.create(api, planned)
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("sns").set_topic_attributes,
             TopicArn=state["id"],
             AttributeName="Policy",
@@ -326,14 +310,14 @@ class SnsTopicSubscription(Handler):
             ReturnSubscriptionArn=True,
         )["SubscriptionArn"]
         computed = {"id": arn, "arn": arn, "owner_id": api.account}
-        answer = _ignore_gone(sns.get_subscription_attributes, SubscriptionArn=arn)
+        answer = ignore_gone(sns.get_subscription_attributes, SubscriptionArn=arn)
         got = (answer or {}).get("Attributes") or {}
         computed["pending_confirmation"] = got.get("PendingConfirmation", "true") == "true"
         computed["confirmation_was_authenticated"] = got.get("ConfirmationWasAuthenticated", "false") == "true"
         return computed
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        answer = _ignore_gone(api.client("sns").get_subscription_attributes, SubscriptionArn=state["id"])
+        answer = ignore_gone(api.client("sns").get_subscription_attributes, SubscriptionArn=state["id"])
         if answer is None:
             return None
         got = answer.get("Attributes") or {}
@@ -349,4 +333,4 @@ class SnsTopicSubscription(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("sns").unsubscribe, SubscriptionArn=state["id"])
+        ignore_gone(api.client("sns").unsubscribe, SubscriptionArn=state["id"])

@@ -8,6 +8,8 @@ from typing import Any
 from offline_aws import Api
 from offline_aws import Handler
 from offline_aws import gone
+from offline_aws import ignore_gone
+from offline_aws import own_tags
 from offline_aws import resource
 from offline_aws import tags_of
 
@@ -18,11 +20,8 @@ def tag_spec(kind: str, planned: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def refresh_tags(api: Api, state: dict[str, Any], found: list[dict[str, str]] | None) -> dict[str, Any]:
-    """The state with the tags the emulator holds (a tag changed behind Terraform's back is drift)."""
-    actual = {t["Key"]: t["Value"] for t in found or []}
-    default = api.default_tags or {}
-    own = {k: v for k, v in actual.items() if default.get(k) != v or k in (state.get("tags") or {})}
-    return {**state, "tags_all": actual, "tags": own if (own or state.get("tags") is not None) else None}
+    """The state with the tags the emulator holds, from a list of Key/Value pairs."""
+    return own_tags(api, state, {t["Key"]: t["Value"] for t in found or []})
 
 
 class Ec2Tagged(Handler):
@@ -115,16 +114,7 @@ class Vpc(Ec2Tagged):
         return super().update(api, prior, planned)
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_vpc, VpcId=state["id"])
-
-
-def _ignore_gone(call: Any, **kwargs: Any) -> Any:
-    try:
-        return call(**kwargs)
-    except Exception as error:  # noqa: BLE001
-        if not gone(error):
-            raise
-        return None
+        ignore_gone(api.client("ec2").delete_vpc, VpcId=state["id"])
 
 
 @resource("aws_subnet", replace_on=("vpc_id", "cidr_block", "availability_zone"))
@@ -164,7 +154,7 @@ class Subnet(Ec2Tagged):
         return super().update(api, prior, planned)
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_subnet, SubnetId=state["id"])
+        ignore_gone(api.client("ec2").delete_subnet, SubnetId=state["id"])
 
 
 @resource("aws_internet_gateway")
@@ -190,7 +180,7 @@ class InternetGateway(Ec2Tagged):
         ec2 = api.client("ec2")
         if prior.get("vpc_id") != planned.get("vpc_id"):
             if prior.get("vpc_id"):
-                _ignore_gone(ec2.detach_internet_gateway, InternetGatewayId=prior["id"], VpcId=prior["vpc_id"])
+                ignore_gone(ec2.detach_internet_gateway, InternetGatewayId=prior["id"], VpcId=prior["vpc_id"])
             if planned.get("vpc_id"):
                 ec2.attach_internet_gateway(InternetGatewayId=prior["id"], VpcId=planned["vpc_id"])
         return super().update(api, prior, planned)
@@ -198,8 +188,8 @@ class InternetGateway(Ec2Tagged):
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         ec2 = api.client("ec2")
         if state.get("vpc_id"):
-            _ignore_gone(ec2.detach_internet_gateway, InternetGatewayId=state["id"], VpcId=state["vpc_id"])
-        _ignore_gone(ec2.delete_internet_gateway, InternetGatewayId=state["id"])
+            ignore_gone(ec2.detach_internet_gateway, InternetGatewayId=state["id"], VpcId=state["vpc_id"])
+        ignore_gone(ec2.delete_internet_gateway, InternetGatewayId=state["id"])
 
 
 @resource("aws_eip", replace_on=("domain",))
@@ -231,7 +221,7 @@ class ElasticIp(Ec2Tagged):
         return refresh_tags(api, dict(state), address.get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").release_address, AllocationId=state["id"])
+        ignore_gone(api.client("ec2").release_address, AllocationId=state["id"])
 
 
 @resource("aws_nat_gateway", replace_on=("allocation_id", "subnet_id", "connectivity_type"))
@@ -259,7 +249,7 @@ class NatGateway(Ec2Tagged):
         return refresh_tags(api, dict(state), nat.get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_nat_gateway, NatGatewayId=state["id"])
+        ignore_gone(api.client("ec2").delete_nat_gateway, NatGatewayId=state["id"])
 
 
 @resource("aws_route_table", replace_on=("vpc_id",))
@@ -278,7 +268,7 @@ class RouteTable(Ec2Tagged):
         return refresh_tags(api, dict(state), table.get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_route_table, RouteTableId=state["id"])
+        ignore_gone(api.client("ec2").delete_route_table, RouteTableId=state["id"])
 
 
 ROUTE_TARGETS = {
@@ -333,7 +323,7 @@ class Route(Handler):
         return {}
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(
+        ignore_gone(
             api.client("ec2").delete_route,
             RouteTableId=state["route_table_id"],
             DestinationCidrBlock=state["destination_cidr_block"],
@@ -355,7 +345,7 @@ class RouteTableAssociation(Handler):
         return dict(state) if tables else None
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").disassociate_route_table, AssociationId=state["id"])
+        ignore_gone(api.client("ec2").disassociate_route_table, AssociationId=state["id"])
 
 
 @resource("aws_security_group", replace_on=("name", "name_prefix", "description", "vpc_id"))
@@ -369,7 +359,7 @@ class SecurityGroup(Ec2Tagged):
             TagSpecifications=tag_spec("security-group", planned),
         )["GroupId"]
         # As the real provider: the allow-all egress AWS adds to a new group is removed.
-        _ignore_gone(
+        ignore_gone(
             ec2.revoke_security_group_egress,
             GroupId=group_id,
             IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
@@ -389,12 +379,13 @@ class SecurityGroup(Ec2Tagged):
         return refresh_tags(api, dict(state), group.get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_security_group, GroupId=state["id"])
+        ignore_gone(api.client("ec2").delete_security_group, GroupId=state["id"])
 
 
 @resource("aws_default_security_group", replace_on=("vpc_id",))
-class DefaultSecurityGroup(Ec2Tagged):
-    """The VPC's default group, adopted: every rule it has is removed (the stack gives it none)."""
+class DefaultSecurityGroup(SecurityGroup):
+    """The VPC's default group, adopted: every rule it has is removed (the stack gives it none); read refreshes its
+    tags."""
 
     def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
         ec2 = api.client("ec2")
@@ -418,12 +409,6 @@ class DefaultSecurityGroup(Ec2Tagged):
             "ingress": [],
             "egress": [],
         }
-
-    def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        group = _describe(api.client("ec2").describe_security_groups, "SecurityGroups", GroupIds=[state["id"]])
-        if group is None:
-            return None
-        return refresh_tags(api, dict(state), group.get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         """The default group cannot be deleted: Terraform only forgets it, as with the real provider."""
@@ -482,7 +467,7 @@ class SecurityGroupRule(Handler):
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
         revoke = getattr(api.client("ec2"), f"revoke_security_group_{self.direction}")
-        _ignore_gone(revoke, GroupId=state["security_group_id"], SecurityGroupRuleIds=[state["id"]])
+        ignore_gone(revoke, GroupId=state["security_group_id"], SecurityGroupRuleIds=[state["id"]])
 
 
 RULE_FIELDS = (
@@ -570,7 +555,7 @@ class VpcEndpoint(Ec2Tagged):
         return super().update(api, prior, planned)
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_vpc_endpoints, VpcEndpointIds=[state["id"]])
+        ignore_gone(api.client("ec2").delete_vpc_endpoints, VpcEndpointIds=[state["id"]])
 
 
 @resource(
@@ -607,4 +592,4 @@ class FlowLog(Ec2Tagged):
         return refresh_tags(api, dict(state), flows[0].get("Tags"))
 
     def delete(self, api: Api, state: dict[str, Any]) -> None:
-        _ignore_gone(api.client("ec2").delete_flow_logs, FlowLogIds=[state["id"]])
+        ignore_gone(api.client("ec2").delete_flow_logs, FlowLogIds=[state["id"]])
