@@ -1,7 +1,8 @@
 """The local three-account AWS emulator used by the tests, molecule and ``make demo``.
 
-A ``moto_server`` bound to 127.0.0.1 on a free port, plus a generated AWS config in which the real
-profile names (``Tebogo-dev``, ``Tebogo-sit``, ``Tebogo-prod``) assume a role in the real account IDs.
+moto's server (with snapshots of what it holds: tools/emulator_server.py) bound to 127.0.0.1 on a free
+port, plus a generated AWS config in which the real profile names (``Tebogo-dev``, ``Tebogo-sit``,
+``Tebogo-prod``) assume a role in the real account IDs.
 moto derives the account of every request from the assumed-role credentials, so the three accounts
 are isolated from each other exactly as real ones are, and the real inventories run unchanged.
 
@@ -137,8 +138,15 @@ class Emulator:
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if self.managed_policies else "false"
         env["MOTO_ACM_VALIDATION_WAIT"] = os.environ.get("MOTO_ACM_VALIDATION_WAIT", "0")  # tests may ask for PENDING
         env["MOTO_RECORDER_FILEPATH"] = str(self.workdir / "moto_recording")  # not in the caller's folder
-        moto = Path(sys.executable).with_name("moto_server")
-        cmd = [str(moto) if moto.exists() else "moto_server", "-H", "127.0.0.1", "-p", str(self.port)]
+        # moto's server with snapshots of what it holds (tools/emulator_server.py).
+        cmd = [
+            sys.executable,
+            str(Path(__file__).with_name("emulator_server.py")),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+        ]
         log = open(self.workdir / "moto.log", "ab")  # noqa: SIM115 - handed to the child for its life
         self.proc = subprocess.Popen(
             cmd,
@@ -210,6 +218,33 @@ class Emulator:
 
     def reset(self) -> None:
         self.api("reset")
+
+
+# -- snapshots (tools/emulator_server.py) ------------------------------------------------------
+def _control(endpoint: str, path: str, body: bytes = b"") -> bytes | None:
+    req = urllib.request.Request(f"{endpoint}/bbws-emulator/{path}", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.read()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+
+
+def snapshot_origin(endpoint: str) -> str:
+    """Where the emulator's state starts from: "clean", a snapshot's name, or "" once anything changed."""
+    return (_control(endpoint, "origin") or b"").decode()
+
+
+def take_snapshot(endpoint: str, name: str, attachment: bytes = b"") -> None:
+    """Keep everything the emulator holds (and ``attachment``) under ``name``, in the server's memory."""
+    _control(endpoint, f"snapshot/{name}", attachment)
+
+
+def restore_snapshot(endpoint: str, name: str) -> bytes | None:
+    """Put back the state kept under ``name``; its attachment, or None when there is no such snapshot."""
+    return _control(endpoint, f"restore/{name}")
 
 
 def _read_pid(path: Path) -> int | None:

@@ -1,0 +1,75 @@
+"""The emulator's snapshots (tools/emulator_server.py): a build restored is the build, in every account.
+
+Real moto server over HTTP, real Terraform for the build and the plan that checks the restored state.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import boto3
+import faults
+from emulated_stack import Stack
+from emulator import restore_snapshot
+from emulator import snapshot_origin
+from emulator import take_snapshot
+
+
+def _session(aws, account: str) -> boto3.Session:
+    profile = next(p for p, a in aws.profiles().items() if a == account)
+    return boto3.Session(profile_name=profile, region_name="af-south-1")
+
+
+def test_a_snapshot_holds_every_account_and_the_origin_tracks_changes(aws):
+    dev, prod = (_session(aws, faults.load_inventory(env)["bbws_account_id"]) for env in ("dev", "prod"))
+    assert snapshot_origin(aws.endpoint).startswith("clean|")
+    dev_vpc = dev.client("ec2").create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    # moto holds an asymmetric key's material as a cryptography object, which the snapshot must carry.
+    key = prod.client("kms").create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    certificate = prod.client("acm", region_name="us-east-1").request_certificate(DomainName="x.example.com")
+    assert snapshot_origin(aws.endpoint) == "", "a write must leave the known starting point"
+
+    take_snapshot(aws.endpoint, "one", b"attached")
+    assert snapshot_origin(aws.endpoint).startswith("one|")
+    dev.client("ec2").describe_vpcs()
+    prod.client("kms").list_keys()
+    assert snapshot_origin(aws.endpoint).startswith("one|"), "reads change nothing"
+
+    dev.client("ec2").create_vpc(CidrBlock="10.2.0.0/16")
+    prod.client("kms").schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    assert restore_snapshot(aws.endpoint, "one") == b"attached"
+    dev, prod = (_session(aws, faults.load_inventory(env)["bbws_account_id"]) for env in ("dev", "prod"))
+    cidrs = {v["VpcId"]: v["CidrBlock"] for v in dev.client("ec2").describe_vpcs()["Vpcs"] if not v["IsDefault"]}
+    assert cidrs == {dev_vpc: "10.1.0.0/16"}
+    assert prod.client("kms").describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    signed = prod.client("kms").sign(KeyId=key, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+    assert prod.client("kms").verify(KeyId=key, Message=b"m", Signature=signed, SigningAlgorithm="RSASSA_PSS_SHA_256")[
+        "SignatureValid"
+    ]
+    acm = prod.client("acm", region_name="us-east-1")
+    assert (
+        acm.describe_certificate(CertificateArn=certificate["CertificateArn"])["Certificate"]["DomainName"]
+        == "x.example.com"
+    )
+    assert dev.client("ec2").describe_vpcs(VpcIds=[dev_vpc])["Vpcs"], "the dev account is still dev's"
+
+    assert restore_snapshot(aws.endpoint, "no-such-snapshot") is None
+    aws.reset()
+    assert snapshot_origin(aws.endpoint).startswith("clean|")
+
+
+def test_a_restored_build_is_what_terraform_applied(aws, tmp_path):
+    first = faults.build_cluster("dev", artifacts_dir=tmp_path / "first")
+    faults.inject("dev", "rds_open_to_internet", cluster=first)
+    aws.reset()
+    again = faults.build_cluster("dev", artifacts_dir=tmp_path / "again")
+    assert again == first, "the same ids: the build was restored, not applied anew"
+    assert (tmp_path / "again" / "local-emulator" / "dev" / "terraform.tfstate").read_bytes() == (
+        tmp_path / "first" / "local-emulator" / "dev" / "terraform.tfstate"
+    ).read_bytes()
+    with tempfile.TemporaryDirectory() as workdir:
+        state = tmp_path / "again" / "local-emulator" / "dev" / "terraform.tfstate"
+        stack = Stack("dev", Path(workdir), custom_domain=True, state_path=state)
+        result = stack.plan()
+    assert result.returncode == 0, "Terraform finds the restored cluster exactly as its state says:\n" + result.stdout
