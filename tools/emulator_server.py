@@ -14,13 +14,15 @@ Control API (POST, loopback only like the server itself)::
     /bbws-emulator/snapshot/<name>     body: attachment; stores every account's state under <name>
     /bbws-emulator/restore/<name>      -> the attachment; 404 when there is no such snapshot
 
-Run as ``python tools/emulator_server.py -p PORT`` (tools/emulator.py does); the rest of the arguments are
-moto_server's.
+An operation moto does not implement answers HTTP 501 ``NotImplemented`` (moto's own server answers 500,
+which clients retry as a transient failure). Run as ``python tools/emulator_server.py -p PORT``
+(tools/emulator.py does); the rest of the arguments are moto_server's.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import sys
 import threading
@@ -34,6 +36,7 @@ from moto.core import base_backend
 from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 from moto.moto_api import state_manager
+from moto.moto_server.werkzeug_app import create_backend_app
 
 PREFIX = "/bbws-emulator/"
 READ_PREFIXES = ("Describe", "List", "Get", "Head")
@@ -164,12 +167,27 @@ class App:
         return [answer]
 
 
+def _not_implemented(error: NotImplementedError) -> Any:
+    """An operation moto does not implement answers 501 with its name: not a 500, which every AWS SDK and
+    Terraform's provider retry as a transient server error (25 times, minutes of backoff, for the same answer)."""
+    from flask import Response
+
+    body = json.dumps({"__type": "NotImplemented", "message": f"Not implemented by the local emulator: {error}"})
+    return Response(body, status=501, headers={"x-amzn-ErrorType": "NotImplemented"}, mimetype="application/json")
+
+
+def _backend_app(*args: Any, **kwargs: Any) -> Any:
+    app = create_backend_app(*args, **kwargs)
+    app.register_error_handler(NotImplementedError, _not_implemented)
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     """moto_server's command line, serving moto behind the snapshot control API."""
     original = server.DomainDispatcherApplication
 
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return App(original(*args, **kwargs))
+    def wrapped(_create_app: Any, *args: Any, **kwargs: Any) -> Any:
+        return App(original(_backend_app, *args, **kwargs))
 
     server.DomainDispatcherApplication = wrapped  # moto's main builds its application through this name
     server.main(argv)

@@ -106,10 +106,6 @@ def test_the_cloudfront_log_bucket_is_in_us_east_1_with_its_settings(applied: St
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
-def test_a_second_plan_has_nothing_to_do(applied: Stack) -> None:
-    assert applied.plan().returncode == 0
-
-
 def test_changes_behind_terraforms_back_are_drift_one_plan_finds_and_one_apply_repairs(applied: Stack) -> None:
     sess = session(applied)
     rds, efs, s3 = sess.client("rds"), sess.client("efs"), session(applied, EDGE_REGION).client("s3")

@@ -80,10 +80,6 @@ def test_without_the_custom_domain_cloudfront_uses_its_default_certificate(appli
     assert session(applied, "us-east-1").client("acm").list_certificates()["CertificateSummaryList"] == []
 
 
-def test_a_second_plan_has_nothing_to_do(applied: Stack) -> None:
-    assert applied.plan().returncode == 0
-
-
 def test_a_distribution_changed_behind_terraforms_back_is_drift_and_apply_restores_it(applied: Stack) -> None:
     cloudfront, summary = _distribution(applied)
     current = cloudfront.get_distribution_config(Id=summary["Id"])

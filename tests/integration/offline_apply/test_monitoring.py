@@ -72,10 +72,6 @@ def test_the_topics_are_encrypted_and_only_the_accounts_alarms_publish(applied: 
     assert applied.outputs()["dashboard_name"] == "bbws-dev"
 
 
-def test_a_second_plan_has_nothing_to_do(applied: Stack) -> None:
-    assert applied.plan().returncode == 0
-
-
 def test_changes_behind_terraforms_back_are_drift_one_plan_finds_and_one_apply_repairs(applied: Stack) -> None:
     cloudwatch, sns = session(applied).client("cloudwatch"), session(applied).client("sns")
     cpu = _alarms(applied)["bbws-dev-rds-cpu-percent"]

@@ -1,4 +1,5 @@
-"""The emulator's snapshots (tools/emulator_server.py): a build restored is the build, in every account.
+"""The emulator's server (tools/emulator_server.py): a build restored from a snapshot is the build, in every
+account; an operation moto lacks is refused at once, not retried as a server error.
 
 Real moto server over HTTP, real Terraform for the build and the plan that checks the restored state.
 """
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import boto3
 import faults
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from emulated_stack import Stack
 from emulator import restore_snapshot
 from emulator import snapshot_origin
@@ -73,3 +77,17 @@ def test_a_restored_build_is_what_terraform_applied(aws, tmp_path):
         stack = Stack("dev", Path(workdir), custom_domain=True, state_path=state)
         result = stack.plan()
     assert result.returncode == 0, "Terraform finds the restored cluster exactly as its state says:\n" + result.stdout
+
+
+def test_an_operation_the_emulator_lacks_is_refused_at_once_not_retried(aws):
+    # The offline provider's clients retry transient failures as the real provider does (25 attempts).
+    efs = _session(aws, faults.load_inventory("dev")["bbws_account_id"]).client(
+        "efs", config=Config(retries={"max_attempts": 25, "mode": "standard"})
+    )
+    file_system = efs.create_file_system(CreationToken="bbws-dev-efs")["FileSystemId"]
+    with pytest.raises(ClientError) as raised:
+        efs.delete_file_system_policy(FileSystemId=file_system)  # moto has no DeleteFileSystemPolicy
+    answer = raised.value.response
+    assert answer["Error"]["Code"] == "NotImplemented" and "delete_file_system_policy" in answer["Error"]["Message"]
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 0
