@@ -67,18 +67,20 @@ data "aws_iam_policy_document" "ecs_execution_secrets" {
   statement {
     sid       = "ReadDatabaseMasterSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_db_instance.this.master_user_secret[0].secret_arn]
+    resources = [local.db_master.master_user_secret[0].secret_arn]
   }
 
+  # A standby reads the primary's secret, encrypted with the primary's key in the primary's region: any key, but
+  # only through Secrets Manager there.
   statement {
     sid       = "DecryptWithClusterKey"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.this.arn]
+    resources = local.dr_standby ? ["*"] : [aws_kms_key.this.arn]
 
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.aws_region}.amazonaws.com"]
+      values   = ["secretsmanager.${local.dr_standby ? var.dr_primary_region : var.aws_region}.amazonaws.com"]
     }
   }
 }
