@@ -52,10 +52,10 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 #### Task execution role: pull images, write logs, read the DB secret into the container
 
 resource "aws_iam_role" "ecs_execution" {
-  name               = "${local.name}-ecs-execution"
+  name               = "${local.global_name}-ecs-execution"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 
-  tags = { Name = "${local.name}-ecs-execution" }
+  tags = { Name = "${local.global_name}-ecs-execution" }
 }
 
 resource "aws_iam_role_policy_attachment" "ecs_execution" {
@@ -94,10 +94,10 @@ resource "aws_iam_role_policy" "ecs_execution_secrets" {
 #### Task role: what running containers may call (EFS mounts through IAM authorisation only)
 
 resource "aws_iam_role" "ecs_task" {
-  name               = "${local.name}-ecs-task"
+  name               = "${local.global_name}-ecs-task"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 
-  tags = { Name = "${local.name}-ecs-task" }
+  tags = { Name = "${local.global_name}-ecs-task" }
 }
 
 data "aws_iam_policy_document" "ecs_task" {

@@ -230,14 +230,6 @@ def test_standby_has_no_distribution_and_region_aware_global_names(dr_plans: dic
         assert after(record)["name"] == f"origin-{DR_REGION}.{plan.tfvars['domain']}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "aws_iam_role.ecs_execution / ecs_task names are pinned to ${local.name}-... by test_contract.py "
-        "(test_names_other_parts_rely_on): a standby in prod's account collides with prod's roles until that "
-        "contract allows a region-aware form"
-    ),
-)
 def test_standby_ecs_role_names_are_region_aware(dr_plans: dict[str, Plan]) -> None:
     roles = {change["name"]: after(change)["name"] for change in dr_plans["standby"].changes("aws_iam_role")}
     assert DR_REGION in roles["ecs_execution"] and DR_REGION in roles["ecs_task"]
