@@ -5,7 +5,8 @@
 
 resource "aws_acm_certificate" "cloudfront" {
   # checkov:skip=CKV2_AWS_71:Every tenant is a subdomain of the environment's domain; one wildcard certificate covers them.
-  count    = var.enable_custom_domain ? 1 : 0
+  # Only for a distribution of this stack's own (not in a DR standby).
+  count    = var.enable_custom_domain && !local.dr_standby ? 1 : 0
   provider = aws.us_east_1
 
   domain_name       = "*.${var.domain}"
@@ -55,7 +56,7 @@ resource "aws_route53_record" "acm_validation" {
 }
 
 resource "aws_acm_certificate_validation" "cloudfront" {
-  count    = var.enable_custom_domain ? 1 : 0
+  count    = var.enable_custom_domain && !local.dr_standby ? 1 : 0
   provider = aws.us_east_1
 
   certificate_arn         = aws_acm_certificate.cloudfront[0].arn

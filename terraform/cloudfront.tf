@@ -10,6 +10,21 @@ locals {
   origin_domain   = var.enable_custom_domain ? "origin.${var.domain}" : aws_lb.this.dns_name
   origin_protocol = var.enable_custom_domain ? "https-only" : "http-only"
   origin_id       = "${local.name}-alb"
+
+  # DR primary: the standby's ALB is the secondary origin, origin-<dr_region>.<domain> with the custom domain (the
+  # standby's record, covered by its *.<domain> certificate), else its ALB's DNS name. The default and the static
+  # behaviours target the origin group, which retries a request there on the failover codes or when the primary
+  # cannot be reached.
+  dr_origin_id       = "${local.name}-alb-${coalesce(var.dr_region, var.aws_region)}"
+  dr_origin_domain   = var.enable_custom_domain ? "origin-${coalesce(var.dr_region, var.aws_region)}.${var.domain}" : var.dr_alb_dns_name
+  origin_group_id    = "${local.name}-failover"
+  cloudfront_targets = local.dr_primary ? local.origin_group_id : local.origin_id
+
+  # CloudFront refuses an origin group behind a behaviour that allows PUT, POST, PATCH or DELETE (it fails over
+  # only GET, HEAD and OPTIONS): with the group, the default behaviour serves those three, and writes reach the
+  # primary through the uncached behaviours (/*.php, /wp-json/*, /wp-admin/*), which target it directly, as does
+  # the health path (the Route53 health check must see the primary, not the failover).
+  default_allowed_methods = local.dr_primary ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 }
 
 data "aws_cloudfront_cache_policy" "disabled" {
@@ -23,7 +38,7 @@ data "aws_cloudfront_origin_request_policy" "all_viewer" {
 # Pages: cached only when WordPress (or a cache plugin) sends Cache-Control; the key holds the Host
 # (one distribution serves every tenant), cookies (logged-in users differ) and query strings.
 resource "aws_cloudfront_cache_policy" "pages" {
-  name        = "${local.name}-wordpress-pages"
+  name        = "${local.global_name}-wordpress-pages"
   comment     = "${local.name}: WordPress pages, origin decides"
   min_ttl     = 0
   default_ttl = 0
@@ -53,7 +68,7 @@ resource "aws_cloudfront_cache_policy" "pages" {
 
 # Static assets: cached for a day per tenant host, no cookies (versioned with ?ver=).
 resource "aws_cloudfront_cache_policy" "static" {
-  name        = "${local.name}-wordpress-static"
+  name        = "${local.global_name}-wordpress-static"
   comment     = "${local.name}: wp-content and wp-includes assets"
   min_ttl     = 0
   default_ttl = 86400
@@ -82,7 +97,7 @@ resource "aws_cloudfront_cache_policy" "static" {
 }
 
 resource "aws_cloudfront_response_headers_policy" "security" {
-  name    = "${local.name}-security-headers"
+  name    = "${local.global_name}-security-headers"
   comment = "${local.name}: HSTS and browser hardening headers"
 
   security_headers_config {
@@ -115,15 +130,19 @@ locals {
   static_paths   = ["/wp-content/*", "/wp-includes/*"]
 }
 
+# A DR standby has no distribution of its own: the primary's distribution fails over to it. Its cache and headers
+# policies and log bucket stay (region-aware names), so the addresses of the stack without DR are unchanged.
 resource "aws_cloudfront_distribution" "this" {
   # checkov:skip=CKV_AWS_68:No WAF web ACL in this stack: WAF (cost and rule ownership) is a security-platform decision outside this cluster stack's scope.
   # checkov:skip=CKV2_AWS_47:Same as CKV_AWS_68 (the Log4j rule set lives in a WAF web ACL).
-  # checkov:skip=CKV_AWS_310:There is a single origin (the ALB, itself multi-AZ); an origin group needs a second origin this platform does not have.
+  # checkov:skip=CKV_AWS_310:Without DR there is a single origin (the ALB, itself multi-AZ); with dr_role primary the origin group fails over to the standby's ALB.
   # checkov:skip=CKV_AWS_305:Every request is forwarded to WordPress, which serves "/" itself; a default root object applies to S3-style origins.
   # checkov:skip=CKV_AWS_174:With enable_custom_domain the ACM certificate uses TLSv1.2_2021; before that CloudFront's default certificate is used and its protocol floor cannot be raised.
   # checkov:skip=CKV_AWS_374:Tenant WordPress sites are public for every country; no business rule restricts viewers by geography.
   # checkov:skip=CKV2_AWS_46:The only origin is the ALB (a custom origin); origin access control applies to S3 origins, and the log bucket is not an origin.
   # checkov:skip=CKV2_AWS_42:A custom certificate is used once enable_custom_domain is true; until the delegation is verified the default certificate is the documented fallback.
+  count = local.dr_standby ? 0 : 1
+
   enabled         = true
   is_ipv6_enabled = true
   comment         = local.name
@@ -145,10 +164,48 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  dynamic "origin" {
+    for_each = local.dr_primary ? [local.dr_origin_domain] : []
+
+    content {
+      origin_id   = local.dr_origin_id
+      domain_name = origin.value
+
+      custom_origin_config {
+        http_port                = 80
+        https_port               = 443
+        origin_protocol_policy   = local.origin_protocol
+        origin_ssl_protocols     = ["TLSv1.2"]
+        origin_read_timeout      = 60
+        origin_keepalive_timeout = 5
+      }
+    }
+  }
+
+  dynamic "origin_group" {
+    for_each = local.dr_primary ? [local.origin_group_id] : []
+
+    content {
+      origin_id = origin_group.value
+
+      failover_criteria {
+        status_codes = var.dr_failover_status_codes
+      }
+
+      member {
+        origin_id = local.origin_id
+      }
+
+      member {
+        origin_id = local.dr_origin_id
+      }
+    }
+  }
+
   default_cache_behavior {
-    target_origin_id           = local.origin_id
+    target_origin_id           = local.cloudfront_targets
     viewer_protocol_policy     = "redirect-to-https"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    allowed_methods            = local.default_allowed_methods
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.pages.id
@@ -192,7 +249,7 @@ resource "aws_cloudfront_distribution" "this" {
 
     content {
       path_pattern               = ordered_cache_behavior.value
-      target_origin_id           = local.origin_id
+      target_origin_id           = local.cloudfront_targets
       viewer_protocol_policy     = "redirect-to-https"
       allowed_methods            = ["GET", "HEAD", "OPTIONS"]
       cached_methods             = ["GET", "HEAD"]
@@ -234,6 +291,11 @@ resource "aws_cloudfront_distribution" "this" {
   ]
 }
 
+moved {
+  from = aws_cloudfront_distribution.this
+  to   = aws_cloudfront_distribution.this[0]
+}
+
 ################################################################################
 # CloudFront standard logs (us-east-1: not delivered to buckets in opt-in regions like af-south-1)
 ################################################################################
@@ -245,10 +307,10 @@ resource "aws_s3_bucket" "cloudfront_logs" {
   # checkov:skip=CKV2_AWS_62:No consumer subscribes to new log objects; notifications would go nowhere.
   provider = aws.us_east_1
 
-  bucket        = "${local.name}-cloudfront-logs-${var.expected_account_id}"
+  bucket        = "${local.global_name}-cloudfront-logs-${var.expected_account_id}"
   force_destroy = local.log_buckets_force_destroy
 
-  tags = { Name = "${local.name}-cloudfront-logs" }
+  tags = { Name = "${local.global_name}-cloudfront-logs" }
 }
 
 # CloudFront standard logging writes through an ACL grant to its log delivery account, so ACLs stay on.

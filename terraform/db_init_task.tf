@@ -31,12 +31,12 @@ resource "aws_ecs_task_definition" "db_init" {
       entryPoint             = ["sh", "-c"]
       command                = ["mysql --host=\"$DB_HOST\" --port=\"$DB_PORT\" --user=\"$DB_USER\" --ssl-mode=REQUIRED --execute='SELECT VERSION();'"]
       environment = [
-        { name = "DB_HOST", value = aws_db_instance.this.address },
-        { name = "DB_PORT", value = tostring(aws_db_instance.this.port) },
+        { name = "DB_HOST", value = local.db.address },
+        { name = "DB_PORT", value = tostring(local.db.port) },
       ]
       secrets = [
-        { name = "DB_USER", valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:username::" },
-        { name = "MYSQL_PWD", valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::" },
+        { name = "DB_USER", valueFrom = "${local.db_master.master_user_secret[0].secret_arn}:username::" },
+        { name = "MYSQL_PWD", valueFrom = "${local.db_master.master_user_secret[0].secret_arn}:password::" },
       ]
       logConfiguration = {
         logDriver = "awslogs"

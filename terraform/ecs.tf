@@ -52,10 +52,10 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 #### Task execution role: pull images, write logs, read the DB secret into the container
 
 resource "aws_iam_role" "ecs_execution" {
-  name               = "${local.name}-ecs-execution"
+  name               = "${local.global_name}-ecs-execution"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 
-  tags = { Name = "${local.name}-ecs-execution" }
+  tags = { Name = "${local.global_name}-ecs-execution" }
 }
 
 resource "aws_iam_role_policy_attachment" "ecs_execution" {
@@ -67,18 +67,20 @@ data "aws_iam_policy_document" "ecs_execution_secrets" {
   statement {
     sid       = "ReadDatabaseMasterSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_db_instance.this.master_user_secret[0].secret_arn]
+    resources = [local.db_master.master_user_secret[0].secret_arn]
   }
 
+  # A standby reads the primary's secret, encrypted with the primary's key in the primary's region: any key, but
+  # only through Secrets Manager there.
   statement {
     sid       = "DecryptWithClusterKey"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.this.arn]
+    resources = local.dr_standby ? ["*"] : [aws_kms_key.this.arn]
 
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.aws_region}.amazonaws.com"]
+      values   = ["secretsmanager.${local.dr_standby ? var.dr_primary_region : var.aws_region}.amazonaws.com"]
     }
   }
 }
@@ -92,10 +94,10 @@ resource "aws_iam_role_policy" "ecs_execution_secrets" {
 #### Task role: what running containers may call (EFS mounts through IAM authorisation only)
 
 resource "aws_iam_role" "ecs_task" {
-  name               = "${local.name}-ecs-task"
+  name               = "${local.global_name}-ecs-task"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 
-  tags = { Name = "${local.name}-ecs-task" }
+  tags = { Name = "${local.global_name}-ecs-task" }
 }
 
 data "aws_iam_policy_document" "ecs_task" {

@@ -5,6 +5,13 @@
 locals {
   name = "${var.project}-${var.environment}"
 
+  # Disaster recovery (dr.tf): the standby lives in the same account as the primary, so every name that is global
+  # in an account (IAM roles, CloudFront policies, S3 buckets, the dashboard, what lives in us-east-1) carries its
+  # region there; without DR and in the primary these names are exactly local.name's.
+  dr_primary  = var.dr_role == "primary"
+  dr_standby  = var.dr_role == "standby"
+  global_name = local.dr_standby ? "${local.name}-${var.aws_region}" : local.name
+
   # dev and sit are built and destroyed again and again: their log buckets are emptied (every version)
   # on destroy. Production's logs are never deleted with the stack.
   log_buckets_force_destroy = var.environment != "prod"

@@ -33,7 +33,7 @@ locals {
       statistic   = "Average"
       lower       = false
       threshold   = var.alarm_thresholds.rds_cpu_percent
-      dimensions  = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+      dimensions  = { DBInstanceIdentifier = local.db.identifier }
       periods     = 3
       missing     = "missing"
     }
@@ -44,7 +44,7 @@ locals {
       statistic   = "Minimum"
       lower       = true
       threshold   = var.alarm_thresholds.rds_free_storage_bytes
-      dimensions  = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+      dimensions  = { DBInstanceIdentifier = local.db.identifier }
       periods     = 1
       missing     = "missing"
     }
@@ -55,7 +55,7 @@ locals {
       statistic   = "Average"
       lower       = true
       threshold   = var.alarm_thresholds.rds_freeable_memory_bytes
-      dimensions  = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+      dimensions  = { DBInstanceIdentifier = local.db.identifier }
       periods     = 3
       missing     = "missing"
     }
@@ -66,7 +66,7 @@ locals {
       statistic   = "Maximum"
       lower       = false
       threshold   = local.rds_connections_alarm_count
-      dimensions  = { DBInstanceIdentifier = aws_db_instance.this.identifier }
+      dimensions  = { DBInstanceIdentifier = local.db.identifier }
       periods     = 2
       missing     = "missing"
     }
@@ -205,18 +205,18 @@ resource "aws_kms_alias" "alarms" {
 resource "aws_kms_key" "alarms_cloudfront" {
   provider = aws.us_east_1
 
-  description             = "${local.name} alarm notifications (${data.aws_region.cloudfront.region})"
+  description             = "${local.global_name} alarm notifications (${data.aws_region.cloudfront.region})"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.alarms_kms.json
 
-  tags = { Name = "${local.name}-alarms-${data.aws_region.cloudfront.region}" }
+  tags = { Name = "${local.global_name}-alarms-${data.aws_region.cloudfront.region}" }
 }
 
 resource "aws_kms_alias" "alarms_cloudfront" {
   provider = aws.us_east_1
 
-  name          = "alias/${local.name}-alarms"
+  name          = "alias/${local.global_name}-alarms"
   target_key_id = aws_kms_key.alarms_cloudfront.key_id
 }
 
@@ -230,10 +230,10 @@ resource "aws_sns_topic" "alarms" {
 resource "aws_sns_topic" "alarms_cloudfront" {
   provider = aws.us_east_1
 
-  name              = "${local.name}-alarms-${data.aws_region.cloudfront.region}"
+  name              = "${local.global_name}-alarms-${data.aws_region.cloudfront.region}"
   kms_master_key_id = aws_kms_key.alarms_cloudfront.arn
 
-  tags = { Name = "${local.name}-alarms-${data.aws_region.cloudfront.region}" }
+  tags = { Name = "${local.global_name}-alarms-${data.aws_region.cloudfront.region}" }
 }
 
 # Only this account's alarms may publish (the account's own principals keep their IAM permissions).
@@ -395,14 +395,16 @@ resource "aws_cloudwatch_metric_alarm" "alb_unhealthy_hosts" {
   tags = { Name = "${local.name}-alb-unhealthy-hosts" }
 }
 
+# Only where the stack has a distribution (not in a DR standby).
 resource "aws_cloudwatch_metric_alarm" "cloudfront_5xx_error_rate" {
+  count    = local.dr_standby ? 0 : 1
   provider = aws.us_east_1
 
   alarm_name          = "${local.name}-cloudfront-5xx-error-rate-percent"
   alarm_description   = "CloudFront 5xx error rate above ${var.alarm_thresholds.cloudfront_5xx_error_rate_percent}% for 10 minutes."
   namespace           = "AWS/CloudFront"
   metric_name         = "5xxErrorRate"
-  dimensions          = { DistributionId = aws_cloudfront_distribution.this.id, Region = "Global" }
+  dimensions          = { DistributionId = aws_cloudfront_distribution.this[0].id, Region = "Global" }
   statistic           = "Average"
   period              = local.alarm_period
   evaluation_periods  = 2
@@ -422,10 +424,8 @@ locals {
   alarm_names = merge(
     { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name },
     { for key, alarm in aws_cloudwatch_metric_alarm.ecs : key => alarm.alarm_name },
-    {
-      alb_unhealthy_hosts               = aws_cloudwatch_metric_alarm.alb_unhealthy_hosts.alarm_name
-      cloudfront_5xx_error_rate_percent = aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate.alarm_name
-    },
+    { alb_unhealthy_hosts = aws_cloudwatch_metric_alarm.alb_unhealthy_hosts.alarm_name },
+    { for alarm in aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate : "cloudfront_5xx_error_rate_percent" => alarm.alarm_name },
   )
 }
 
@@ -440,7 +440,7 @@ locals {
     height = 6
   }
 
-  rds_dimension = ["DBInstanceIdentifier", aws_db_instance.this.identifier]
+  rds_dimension = ["DBInstanceIdentifier", local.db.identifier]
   alb_dimension = ["LoadBalancer", aws_lb.this.arn_suffix]
   efs_dimension = ["FileSystemId", aws_efs_file_system.this.id]
 
@@ -552,26 +552,32 @@ locals {
           )
         })
       ],
+      # The distribution's widget where the stack has one (not in a DR standby).
       [
-        merge(local.dashboard_widget, {
+        for distribution in aws_cloudfront_distribution.this : merge(local.dashboard_widget, {
           x = (length(local.dashboard_widgets) % 3) * 8
           y = 3 + floor(length(local.dashboard_widgets) / 3) * 6
           properties = {
             title       = "CloudFront 5xx error rate (%)"
             region      = data.aws_region.cloudfront.region
-            metrics     = [["AWS/CloudFront", "5xxErrorRate", "DistributionId", aws_cloudfront_distribution.this.id, "Region", "Global"]]
+            metrics     = [["AWS/CloudFront", "5xxErrorRate", "DistributionId", distribution.id, "Region", "Global"]]
             stat        = "Average"
             period      = local.alarm_period
             view        = "timeSeries"
             annotations = { horizontal = [{ label = "alarm threshold", value = var.alarm_thresholds.cloudfront_5xx_error_rate_percent }] }
           }
-        }),
+        })
       ],
     )
   }
 }
 
+moved {
+  from = aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate
+  to   = aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0]
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
-  dashboard_name = local.name
+  dashboard_name = local.global_name
   dashboard_body = jsonencode(local.dashboard_body)
 }

@@ -154,33 +154,33 @@ output "acm_regional_certificate_arn" {
 ################################################################################
 
 output "cloudfront_distribution_id" {
-  description = "CloudFront distribution ID."
-  value       = aws_cloudfront_distribution.this.id
+  description = "CloudFront distribution ID; null in a DR standby (no distribution of its own)."
+  value       = try(aws_cloudfront_distribution.this[0].id, null)
 }
 
 output "cloudfront_domain_name" {
-  description = "CloudFront domain name (dxxxx.cloudfront.net)."
-  value       = aws_cloudfront_distribution.this.domain_name
+  description = "CloudFront domain name (dxxxx.cloudfront.net); null in a DR standby."
+  value       = try(aws_cloudfront_distribution.this[0].domain_name, null)
 }
 
 output "cloudfront_distribution_arn" {
-  description = "ARN of the CloudFront distribution."
-  value       = aws_cloudfront_distribution.this.arn
+  description = "ARN of the CloudFront distribution; null in a DR standby."
+  value       = try(aws_cloudfront_distribution.this[0].arn, null)
 }
 
 output "cloudfront_status" {
   description = "Status of the distribution (Deployed or InProgress)."
-  value       = aws_cloudfront_distribution.this.status
+  value       = try(aws_cloudfront_distribution.this[0].status, null)
 }
 
 output "cloudfront_hosted_zone_id" {
   description = "Route53 zone ID for alias records to the distribution (tenant records)."
-  value       = aws_cloudfront_distribution.this.hosted_zone_id
+  value       = try(aws_cloudfront_distribution.this[0].hosted_zone_id, null)
 }
 
 output "cloudfront_alternate_domain_names" {
   description = "Alternate domain names (*.<domain>) when enable_custom_domain, else empty."
-  value       = aws_cloudfront_distribution.this.aliases
+  value       = try(aws_cloudfront_distribution.this[0].aliases, [])
 }
 
 output "cloudfront_logging_bucket" {
@@ -238,27 +238,27 @@ output "db_init_task_definition_arn" {
 
 output "rds_endpoint" {
   description = "RDS endpoint (host:port)."
-  value       = aws_db_instance.this.endpoint
+  value       = local.db.endpoint
 }
 
 output "rds_address" {
   description = "RDS host name."
-  value       = aws_db_instance.this.address
+  value       = local.db.address
 }
 
 output "rds_port" {
   description = "RDS port."
-  value       = aws_db_instance.this.port
+  value       = local.db.port
 }
 
 output "rds_instance_id" {
   description = "RDS instance identifier."
-  value       = aws_db_instance.this.identifier
+  value       = local.db.identifier
 }
 
 output "rds_arn" {
   description = "ARN of the RDS instance."
-  value       = aws_db_instance.this.arn
+  value       = local.db.arn
 }
 
 output "rds_security_group_id" {
@@ -268,7 +268,7 @@ output "rds_security_group_id" {
 
 output "rds_master_secret_arn" {
   description = "ARN of the RDS-managed Secrets Manager secret with the master credentials (the ARN, never the value)."
-  value       = try(aws_db_instance.this.master_user_secret[0].secret_arn, null)
+  value       = try(aws_db_instance.this[0].master_user_secret[0].secret_arn, null)
   sensitive   = true
 }
 
@@ -329,3 +329,4 @@ output "dashboard_name" {
   description = "Name of the environment's CloudWatch dashboard (<project>-<environment>)."
   value       = aws_cloudwatch_dashboard.this.dashboard_name
 }
+

@@ -73,10 +73,10 @@ data "aws_iam_policy_document" "rds_monitoring_assume" {
 resource "aws_iam_role" "rds_monitoring" {
   count = var.rds_monitoring_interval > 0 ? 1 : 0
 
-  name               = "${local.name}-rds-monitoring"
+  name               = "${local.global_name}-rds-monitoring"
   assume_role_policy = data.aws_iam_policy_document.rds_monitoring_assume.json
 
-  tags = { Name = "${local.name}-rds-monitoring" }
+  tags = { Name = "${local.global_name}-rds-monitoring" }
 }
 
 resource "aws_iam_role_policy_attachment" "rds_monitoring" {
@@ -86,7 +86,10 @@ resource "aws_iam_role_policy_attachment" "rds_monitoring" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
+# The primary instance; a DR standby has the read replica below instead.
 resource "aws_db_instance" "this" {
+  count = local.dr_standby ? 0 : 1
+
   identifier     = "${local.name}-mysql"
   engine         = "mysql"
   engine_version = var.rds_engine_version
@@ -136,6 +139,69 @@ resource "aws_db_instance" "this" {
   tags = { Name = "${local.name}-mysql" }
 
   depends_on = [aws_cloudwatch_log_group.rds]
+}
+
+moved {
+  from = aws_db_instance.this
+  to   = aws_db_instance.this[0]
+}
+
+# DR standby: a cross-region read replica of the primary's instance, encrypted with this region's key. It has no
+# master user or secret of its own (the replica carries the primary's users; the primary's secret is
+# var.dr_source_db_secret_arn), and engine and version follow the source. Promotion makes it a standalone instance.
+resource "aws_db_instance" "replica" {
+  count = local.dr_standby ? 1 : 0
+
+  identifier          = "${local.name}-mysql"
+  replicate_source_db = local.dr_source_db_arn
+  instance_class      = var.rds_instance_class
+
+  max_allocated_storage = var.rds_allocated_storage * 2
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = aws_kms_key.this.arn
+
+  db_subnet_group_name   = aws_db_subnet_group.this.name
+  vpc_security_group_ids = [aws_security_group.rds.id]
+  parameter_group_name   = aws_db_parameter_group.this.name
+  publicly_accessible    = false
+  multi_az               = var.rds_multi_az
+
+  # Automated backups on the replica, so a promoted standby has point-in-time recovery from its first hour.
+  backup_retention_period = var.rds_backup_retention_days
+  backup_window           = var.rds_backup_window
+  maintenance_window      = var.rds_maintenance_window
+  copy_tags_to_snapshot   = true
+  deletion_protection     = var.rds_deletion_protection
+  # RDS takes no final snapshot of a read replica; the primary holds the data.
+  skip_final_snapshot = true
+
+  auto_minor_version_upgrade          = true
+  iam_database_authentication_enabled = true
+  enabled_cloudwatch_logs_exports     = ["error", "slowquery"]
+
+  performance_insights_enabled          = local.performance_insights_enabled
+  performance_insights_kms_key_id       = local.performance_insights_enabled ? aws_kms_key.this.arn : null
+  performance_insights_retention_period = local.performance_insights_enabled ? 7 : null
+
+  monitoring_interval = var.rds_monitoring_interval
+  monitoring_role_arn = var.rds_monitoring_interval > 0 ? aws_iam_role.rds_monitoring[0].arn : null
+
+  tags = { Name = "${local.name}-mysql" }
+
+  depends_on = [aws_cloudwatch_log_group.rds]
+}
+
+locals {
+  # The stack's database: the primary instance, or the standby's replica (monitoring, outputs, the init task).
+  db = local.dr_standby ? aws_db_instance.replica[0] : aws_db_instance.this[0]
+
+  # The master secret the init task reads: the instance's own, or in a standby the primary's (cross-region, by ARN).
+  db_master = {
+    master_user_secret = local.dr_standby ? [{ secret_arn = var.dr_source_db_secret_arn }] : [
+      for secret in aws_db_instance.this[0].master_user_secret : { secret_arn = secret.secret_arn }
+    ]
+  }
 }
 
 # The final snapshot's name carries the time this stack's instance was first planned, so a destroy after a

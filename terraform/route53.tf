@@ -34,12 +34,17 @@ data "aws_route53_zone" "root" {
   private_zone = false
 }
 
+locals {
+  # A DR standby shares the zone with the primary: its origin is origin-<region>.<domain>, the primary's secondary.
+  origin_host = local.dr_standby ? "origin-${var.aws_region}.${var.domain}" : "origin.${var.domain}"
+}
+
 # Origin name that matches the ALB's certificate, so CloudFront can talk HTTPS to it.
 resource "aws_route53_record" "origin" {
   count = var.enable_custom_domain ? 1 : 0
 
   zone_id = local.zone_id
-  name    = "origin.${var.domain}"
+  name    = local.origin_host
   type    = "A"
 
   alias {
@@ -50,10 +55,11 @@ resource "aws_route53_record" "origin" {
 }
 
 resource "aws_route53_health_check" "this" {
-  count = var.enable_route53_health_check ? 1 : 0
+  # A DR standby has no distribution to probe.
+  count = var.enable_route53_health_check && !local.dr_standby ? 1 : 0
 
   type              = "HTTPS"
-  fqdn              = aws_cloudfront_distribution.this.domain_name
+  fqdn              = aws_cloudfront_distribution.this[0].domain_name
   port              = 443
   resource_path     = var.health_check_path
   failure_threshold = 3

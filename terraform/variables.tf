@@ -472,3 +472,148 @@ variable "alarm_notify_ok" {
   default     = false
   nullable    = false
 }
+
+################################################################################
+# Disaster recovery (warm standby of prod in a second region, same account)
+################################################################################
+
+variable "dr_role" {
+  description = <<-EOT
+    This stack's part in disaster recovery. "none" (default): no DR. "primary": the stack replicates its data to
+    dr_region (EFS replication, a KMS key there) and its CloudFront distribution fails over to the standby's ALB
+    (an origin group). "standby": the warm standby in aws_region: RDS is a cross-region read replica of the
+    primary's instance, EFS is the replication's destination, the names that are global in an account carry
+    the region, and there is no CloudFront distribution (the primary's distribution is the edge for both).
+  EOT
+  type        = string
+  default     = "none"
+  nullable    = false
+
+  validation {
+    condition     = contains(["none", "primary", "standby"], var.dr_role)
+    error_message = "dr_role must be one of none, primary, standby."
+  }
+
+  validation {
+    condition     = var.dr_role != "standby" || var.root_zone_mode != "create"
+    error_message = "dr_role standby shares the primary's hosted zone: root_zone_mode must be adopt (or none), not create."
+  }
+}
+
+variable "dr_region" {
+  description = "The standby's region: required with dr_role primary; with dr_role standby it must be aws_region or null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.dr_region))
+    error_message = "dr_region must be an AWS region name (<area>-<direction>-<number>) or null."
+  }
+
+  validation {
+    condition     = var.dr_role != "primary" || (var.dr_region != null && var.dr_region != var.aws_region)
+    error_message = "dr_role primary needs dr_region: the standby's region, different from aws_region."
+  }
+
+  validation {
+    condition     = var.dr_role != "standby" || var.dr_region == null || var.dr_region == var.aws_region
+    error_message = "With dr_role standby the stack is built in the DR region: dr_region must be null or equal aws_region."
+  }
+
+  validation {
+    condition     = var.dr_role != "none" || var.dr_region == null
+    error_message = "dr_region is only used with dr_role primary or standby; leave it null with dr_role none."
+  }
+}
+
+variable "dr_primary_region" {
+  description = "Region of the primary stack, for dr_role standby: the read replica's source is <project>-<environment>-mysql there unless dr_source_db_arn names it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_primary_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.dr_primary_region))
+    error_message = "dr_primary_region must be an AWS region name (<area>-<direction>-<number>) or null."
+  }
+
+  validation {
+    condition     = var.dr_role != "standby" || (var.dr_primary_region != null && var.dr_primary_region != var.aws_region)
+    error_message = "dr_role standby needs dr_primary_region: the primary's region, different from aws_region."
+  }
+}
+
+variable "dr_source_db_arn" {
+  description = "ARN of the primary's RDS instance the standby replicates (dr_role standby); null derives arn:<partition>:rds:<dr_primary_region>:<expected_account_id>:db:<project>-<environment>-mysql."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_source_db_arn == null || can(regex("^arn:aws[a-z-]*:rds:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:db:[a-z][a-z0-9-]{0,62}$", var.dr_source_db_arn))
+    error_message = "dr_source_db_arn must be an RDS DB instance ARN (arn:aws:rds:<region>:<account>:db:<identifier>) or null."
+  }
+
+  validation {
+    condition     = var.dr_source_db_arn == null || var.dr_role == "standby"
+    error_message = "dr_source_db_arn is only used with dr_role standby."
+  }
+}
+
+variable "dr_source_db_secret_arn" {
+  description = "ARN of the primary's RDS-managed master secret (the primary's rds_master_secret_arn output), for dr_role standby: the standby's database initialisation task reads the replica's users from it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_source_db_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:secret:.+$", var.dr_source_db_secret_arn))
+    error_message = "dr_source_db_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or null."
+  }
+
+  validation {
+    condition     = var.dr_role != "standby" || var.dr_source_db_secret_arn != null
+    error_message = "dr_role standby needs dr_source_db_secret_arn: the primary's rds_master_secret_arn output (a replica has no master secret of its own)."
+  }
+}
+
+variable "dr_alb_dns_name" {
+  description = "DNS name of the standby's ALB, the origin group's secondary origin (dr_role primary without enable_custom_domain; with it the secondary is origin-<dr_region>.<domain>)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_alb_dns_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.dr_alb_dns_name))
+    error_message = "dr_alb_dns_name must be a lower-case DNS name (the standby ALB's dns_name) or null."
+  }
+
+  validation {
+    condition     = var.dr_role != "primary" || var.enable_custom_domain || var.dr_alb_dns_name != null
+    error_message = "dr_role primary without enable_custom_domain needs dr_alb_dns_name: the standby ALB's DNS name (its alb_dns_name output)."
+  }
+}
+
+variable "dr_efs_file_system_id" {
+  description = "The standby's EFS file system (its efs_id output) as the primary's replication destination (dr_role primary); null lets EFS replication create the destination file system in dr_region, encrypted with the primary's DR key there."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_efs_file_system_id == null || can(regex("^fs-[0-9a-f]{8,40}$", var.dr_efs_file_system_id))
+    error_message = "dr_efs_file_system_id must be an EFS file system ID (fs-...) or null."
+  }
+
+  validation {
+    condition     = var.dr_efs_file_system_id == null || var.dr_role == "primary"
+    error_message = "dr_efs_file_system_id is only used with dr_role primary."
+  }
+}
+
+variable "dr_failover_status_codes" {
+  description = "HTTP status codes from the primary origin that make CloudFront retry the request on the standby (dr_role primary); connection failures and timeouts always fail over."
+  type        = list(number)
+  default     = [500, 502, 503, 504]
+  nullable    = false
+
+  validation {
+    condition     = length(var.dr_failover_status_codes) > 0 && alltrue([for code in var.dr_failover_status_codes : contains([400, 403, 404, 416, 500, 502, 503, 504], code)])
+    error_message = "dr_failover_status_codes must be a non-empty list of codes CloudFront can fail over on: 400, 403, 404, 416, 500, 502, 503, 504."
+  }
+}

@@ -169,10 +169,10 @@ data "aws_iam_policy_document" "flow_logs_assume" {
 resource "aws_iam_role" "flow_logs" {
   count = var.enable_flow_logs ? 1 : 0
 
-  name               = "${local.name}-flow-logs"
+  name               = "${local.global_name}-flow-logs"
   assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
 
-  tags = { Name = "${local.name}-flow-logs" }
+  tags = { Name = "${local.global_name}-flow-logs" }
 }
 
 data "aws_iam_policy_document" "flow_logs" {

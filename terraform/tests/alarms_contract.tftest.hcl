@@ -186,13 +186,13 @@ run "every_alarm_has_an_action" {
   }
 
   assert {
-    condition     = toset(aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate.alarm_actions) == toset([aws_sns_topic.alarms_cloudfront.arn])
+    condition     = toset(aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0].alarm_actions) == toset([aws_sns_topic.alarms_cloudfront.arn])
     error_message = "The CloudFront alarm must notify the us-east-1 alarm topic."
   }
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_metric_alarm.ecs), [aws_cloudwatch_metric_alarm.alb_unhealthy_hosts, aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate]) :
+      for alarm in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_metric_alarm.ecs), [aws_cloudwatch_metric_alarm.alb_unhealthy_hosts, aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0]]) :
       length(alarm.ok_actions) == 0
     ])
     error_message = "Without alarm_notify_ok no alarm notifies on OK."
@@ -280,7 +280,7 @@ run "prod_notifies_on_ok_and_per_nat_gateway" {
 
   assert {
     condition = alltrue([
-      for alarm in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_metric_alarm.ecs), [aws_cloudwatch_metric_alarm.alb_unhealthy_hosts, aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate]) :
+      for alarm in concat(values(aws_cloudwatch_metric_alarm.this), values(aws_cloudwatch_metric_alarm.ecs), [aws_cloudwatch_metric_alarm.alb_unhealthy_hosts, aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0]]) :
       length(alarm.alarm_actions) > 0 && toset(alarm.ok_actions) == toset(alarm.alarm_actions)
     ])
     error_message = "With alarm_notify_ok every alarm notifies its topic on OK too."

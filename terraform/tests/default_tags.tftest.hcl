@@ -57,13 +57,13 @@ run "every_resource_carries_the_default_tags" {
     condition = alltrue([
       for tags in [
         aws_vpc.this.tags_all,
-        aws_db_instance.this.tags_all,
+        aws_db_instance.this[0].tags_all,
         aws_efs_file_system.this.tags_all,
         aws_lb.this.tags_all,
         aws_ecs_cluster.this.tags_all,
         aws_acm_certificate.cloudfront[0].tags_all,
-        aws_cloudfront_distribution.this.tags_all,
-        aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate.tags_all,
+        aws_cloudfront_distribution.this[0].tags_all,
+        aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0].tags_all,
         aws_sns_topic.alarms.tags_all,
       ] :
       tags["Environment"] == "sit" && tags["Project"] == "bbws" && tags["ManagedBy"] == "terraform" && tags["CostCentre"] == "platform"

@@ -122,17 +122,17 @@ run "database_is_private_and_encrypted" {
   command = plan
 
   assert {
-    condition     = aws_db_instance.this.publicly_accessible == false
+    condition     = aws_db_instance.this[0].publicly_accessible == false
     error_message = "The RDS instance must not be publicly accessible."
   }
 
   assert {
-    condition     = aws_db_instance.this.storage_encrypted == true && aws_db_instance.this.kms_key_id == aws_kms_key.this.arn
+    condition     = aws_db_instance.this[0].storage_encrypted == true && aws_db_instance.this[0].kms_key_id == aws_kms_key.this.arn
     error_message = "The RDS instance must be encrypted with the stack's KMS key."
   }
 
   assert {
-    condition     = toset(aws_db_instance.this.vpc_security_group_ids) == toset([aws_security_group.rds.id])
+    condition     = toset(aws_db_instance.this[0].vpc_security_group_ids) == toset([aws_security_group.rds.id])
     error_message = "The RDS instance must sit in the RDS security group only."
   }
 }

@@ -13,7 +13,7 @@ from offline_support import session
 from emulated_stack import Stack
 from emulated_stack import StackError
 
-DB = "aws_db_instance.this"
+DB = "aws_db_instance.this[0]"  # absent in a DR standby (dr_role), hence the index
 MOUNT_TARGET = "aws_efs_mount_target.this[0]"
 PARAMETERS = "aws_db_parameter_group.this"
 VERSIONING = "aws_s3_bucket_versioning.cloudfront_logs"
@@ -220,3 +220,68 @@ def test_force_destroy_empties_a_bucket_whose_policy_refuses_the_emulators_plain
 
     offline_aws.handler_for("aws_s3_bucket").delete(api, {"id": bucket, "bucket": bucket, "force_destroy": True})
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_a_cross_region_read_replica_follows_the_instance_by_arn_without_a_secret_of_its_own(applied: Stack) -> None:
+    """A DR standby's database (dr_role standby): the replica handler in another region of the same account."""
+    import offline_aws
+
+    facts = applied.facts
+    source = _instance(applied)
+    api = offline_aws.api_for(facts["bbws_aws_profile"], "eu-west-1", facts["bbws_account_id"])
+    key = session(applied, "eu-west-1").client("kms").create_key(Description="bbws-dev replica")["KeyMetadata"]["Arn"]
+    rds = session(applied, "eu-west-1").client("rds")
+    # The standby's own parameter group in its region, as the stack gives the replica (the emulator fails on a
+    # replica that would keep the source's group, which exists only in the source's region).
+    rds.create_db_parameter_group(
+        DBParameterGroupName="bbws-dev-mysql84-replica", DBParameterGroupFamily="mysql8.4", Description="replica"
+    )
+    planned = {
+        "identifier": "bbws-dev-mysql",
+        "replicate_source_db": source["DBInstanceArn"],
+        "instance_class": "db.t3.small",
+        "storage_type": "gp3",
+        "storage_encrypted": True,
+        "kms_key_id": key,
+        "parameter_group_name": "bbws-dev-mysql84-replica",
+        "publicly_accessible": False,
+        "multi_az": False,
+        "backup_retention_period": 3,
+        "skip_final_snapshot": True,
+        "tags": {"Name": "bbws-dev-mysql"},
+    }
+    handler = offline_aws.handler_for("aws_db_instance")
+    computed = handler.create(api, planned)
+    try:
+        assert computed["master_user_secret"] == []
+        assert computed["arn"] == f"arn:aws:rds:eu-west-1:{facts['bbws_account_id']}:db:bbws-dev-mysql"
+        [replica] = rds.describe_db_instances(DBInstanceIdentifier="bbws-dev-mysql")["DBInstances"]
+        assert replica["ReadReplicaSourceDBInstanceIdentifier"] == source["DBInstanceArn"]
+        assert (replica["DBInstanceClass"], replica["KmsKeyId"]) == ("db.t3.small", key)
+        assert replica["BackupRetentionPeriod"] == 3  # set after creation, as the provider does
+        assert computed["arn"] in _instance(applied)["ReadReplicaDBInstanceIdentifiers"]
+        assert handler.read(api, {**planned, **computed}) is not None
+    finally:
+        handler.delete(api, {**planned, **computed})
+        rds.delete_db_parameter_group(DBParameterGroupName="bbws-dev-mysql84-replica")
+    assert rds.describe_db_instances()["DBInstances"] == []
+
+
+def test_efs_replication_is_kept_in_state_and_goes_with_its_source(applied: Stack) -> None:
+    """moto has no EFS replication: the configuration is state only, checked against its source file system."""
+    import offline_aws
+
+    facts = applied.facts
+    api = offline_aws.api_for(facts["bbws_aws_profile"], facts["bbws_region"], facts["bbws_account_id"])
+    handler = offline_aws.handler_for("aws_efs_replication_configuration")
+    assert handler.state_only
+    source_id = applied.outputs()["efs_id"]
+    planned = {"source_file_system_id": source_id, "destination": [{"region": "eu-west-1", "file_system_id": None}]}
+    computed = handler.create(api, planned)
+    assert computed["id"] == source_id and computed["source_file_system_region"] == facts["bbws_region"]
+    assert computed["source_file_system_arn"].endswith(f":file-system/{source_id}")
+    assert computed["destination"] == [{"status": "ENABLED"}]
+    assert handler.read(api, {**planned, **computed}) == {**planned, **computed}
+    assert handler.read(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"}) is None
+    with pytest.raises(offline_aws.ApplyError, match="not found"):
+        handler.create(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"})

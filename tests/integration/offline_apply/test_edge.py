@@ -15,7 +15,7 @@ from emulated_stack import Stack
 from emulator import Emulator
 from inventory import host_vars
 
-DISTRIBUTION = "aws_cloudfront_distribution.this"
+DISTRIBUTION = "aws_cloudfront_distribution.this[0]"  # absent in a DR standby (dr_role), hence the index
 VALIDATION_RECORD = 'aws_route53_record.acm_validation["cloudfront *.wpsit.kimmyai.io"]'
 BEHAVIOUR_PATHS = [
     "/healthz",

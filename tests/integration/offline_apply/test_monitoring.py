@@ -12,7 +12,7 @@ from emulated_stack import Stack
 
 EDGE_REGION = "us-east-1"
 RDS_CPU = 'aws_cloudwatch_metric_alarm.this["rds_cpu_percent"]'
-EDGE_ALARM = "aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate"
+EDGE_ALARM = "aws_cloudwatch_metric_alarm.cloudfront_5xx_error_rate[0]"  # absent in a DR standby
 DASHBOARD = "aws_cloudwatch_dashboard.this"
 TOPIC_POLICY = "aws_sns_topic_policy.alarms"
 

@@ -1,0 +1,268 @@
+"""Disaster recovery (terraform/dr.tf, var.dr_role): real Terraform plans the stack over the offline provider as a
+primary (prod in its region, replicating to eu-west-1) and as a warm standby (prod in eu-west-1, same account).
+
+The tfvars are prod's from the inventory (tools/inventory.py, as the role renders them) with the DR inputs a DR
+inventory host will set: the host does not exist yet, so the overrides live here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_contract import plan as validation_plan
+from test_contract import role_tfvars
+from test_contract import validation_workdir  # noqa: F401 (a fixture, used by name)
+from test_offline_plan import Plan
+from test_offline_plan import cli_config  # noqa: F401 (a fixture, used by name)
+from test_offline_plan import flat
+from test_offline_plan import scratch_copy
+from test_offline_plan import terraform
+
+DR_REGION = "eu-west-1"
+STANDBY_ALB = "bbws-prod-alb-1234567890.eu-west-1.elb.amazonaws.com"
+FAILOVER_CODES = [500, 502, 503, 504]
+# What the DR inventory host will give the primary (prod as it is, plus the standby's region and ALB) and the
+# standby (prod's sizing in the DR region, a smaller RDS class, the primary's master secret from its outputs).
+PRIMARY = {"dr_role": "primary", "dr_region": DR_REGION, "dr_alb_dns_name": STANDBY_ALB}
+STANDBY = {
+    "aws_region": DR_REGION,
+    "dr_role": "standby",
+    "dr_primary_region": "af-south-1",
+    "rds_instance_class": "db.t3.medium",
+    "dr_source_db_secret_arn": "arn:aws:secretsmanager:af-south-1:093646564004:secret:rds!db-0a1b2c3d-AbCdEf",
+}
+CASES = {
+    "prod": {},
+    "primary": PRIMARY,
+    "primary-custom-domain": {**PRIMARY, "dr_alb_dns_name": None, "enable_custom_domain": True},
+    "standby": STANDBY,
+    "standby-custom-domain": {**STANDBY, "enable_custom_domain": True},
+}
+
+
+@pytest.fixture(scope="module")
+def dr_plans(tmp_path_factory: pytest.TempPathFactory, cli_config: Path) -> dict[str, Plan]:  # noqa: F811
+    """Each case planned once over a scratch copy of the stack (the checks below read the same plans)."""
+    workdir = scratch_copy(tmp_path_factory.mktemp("dr-stack"))
+    result = terraform(workdir, cli_config, "init", "-input=false", "-no-color")
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = {}
+    for name, overrides in CASES.items():
+        tfvars = {**role_tfvars("prod"), **overrides}
+        (workdir / f"{name}.tfvars.json").write_text(json.dumps(tfvars))
+        start = time.monotonic()
+        result = terraform(
+            workdir, cli_config, "plan", "-refresh=false", "-input=false", "-no-color", "-lock=false",
+            f"-var-file={name}.tfvars.json", f"-out={name}.tfplan",
+        )  # fmt: skip
+        plan = Plan("prod", bool(tfvars["enable_custom_domain"]), tfvars, result, time.monotonic() - start)
+        if result.returncode == 0:
+            shown = terraform(workdir, cli_config, "show", "-json", f"{name}.tfplan")
+            assert shown.returncode == 0, shown.stderr
+            plan.json_path = workdir / f"{name}.json"
+            plan.json_path.write_text(shown.stdout)
+        found[name] = plan
+    return found
+
+
+def after(change: dict[str, Any]) -> dict[str, Any]:
+    return change["change"]["after"]
+
+
+def config_expressions(plan: Plan, address: str) -> dict[str, Any]:
+    resources = {r["address"]: r for r in plan.document["configuration"]["root_module"]["resources"]}
+    return resources[address]["expressions"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c != "prod"])
+def test_dr_plan_is_green_and_only_creates(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    assert plan.result.returncode == 0, plan.result.stdout + plan.result.stderr
+    actions = {
+        action
+        for change in plan.document["resource_changes"]
+        if change["mode"] == "managed"
+        for action in change["change"]["actions"]
+    }
+    assert actions == {"create"}, actions
+
+
+# --- primary
+
+
+def test_primary_differs_from_prod_only_by_the_replication_and_the_origin_group(dr_plans: dict[str, Plan]) -> None:
+    prod, primary = dr_plans["prod"], dr_plans["primary"]
+    before = {c["address"]: after(c) for c in prod.document["resource_changes"]}
+    now = {c["address"]: after(c) for c in primary.document["resource_changes"]}
+    assert sorted(set(now) - set(before)) == [
+        "aws_efs_replication_configuration.dr[0]",
+        "aws_kms_alias.dr[0]",
+        "aws_kms_key.dr[0]",
+    ]
+    assert set(before) <= set(now)
+    changed = sorted(address for address in before if before[address] != now[address])
+    # The snapshot suffix is the plan's own time.
+    assert changed in (
+        ["aws_cloudfront_distribution.this[0]"],
+        ["aws_cloudfront_distribution.this[0]", "terraform_data.rds_final_snapshot_suffix"],
+    )
+
+
+@pytest.mark.parametrize("case", ["primary", "primary-custom-domain"])
+def test_primary_replicates_efs_to_the_dr_region_with_a_key_there(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    (replication,) = plan.changes("aws_efs_replication_configuration")
+    (destination,) = after(replication)["destination"]
+    assert destination["region"] == DR_REGION
+    # No standby file system named: EFS creates the destination, encrypted with the DR key.
+    assert destination["file_system_id"] is None
+    key_reference = config_expressions(plan, "aws_efs_replication_configuration.dr")["destination"][0]["kms_key_id"]
+    assert "aws_kms_key.dr[0].arn" in key_reference["references"]
+    source = config_expressions(plan, "aws_efs_replication_configuration.dr")["source_file_system_id"]
+    assert "aws_efs_file_system.this.id" in source["references"]
+    keys = {change["name"]: after(change) for change in plan.changes("aws_kms_key")}
+    assert keys["dr"]["region"] == DR_REGION and keys["dr"]["enable_key_rotation"] is True
+    assert keys["this"]["region"] == plan.tfvars["aws_region"] != DR_REGION
+    (alias,) = plan.changes("aws_kms_alias", "dr")
+    assert (after(alias)["name"], after(alias)["region"]) == ("alias/bbws-prod-dr", DR_REGION)
+    # The primary's database stays the primary: its own master secret, no source.
+    (database,) = plan.changes("aws_db_instance")
+    assert (database["name"], after(database)["replicate_source_db"]) == ("this", None)
+    assert after(database)["manage_master_user_password"] is True
+
+
+@pytest.mark.parametrize("case", ["primary", "primary-custom-domain"])
+def test_primary_distribution_fails_over_to_the_standby_alb(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    (distribution,) = plan.changes("aws_cloudfront_distribution")
+    values = after(distribution)
+    (group,) = values["origin_group"]
+    assert group["origin_id"] == "bbws-prod-failover"
+    assert sorted(group["failover_criteria"][0]["status_codes"]) == FAILOVER_CODES
+    assert [member["origin_id"] for member in group["member"]] == ["bbws-prod-alb", f"bbws-prod-alb-{DR_REGION}"]
+    origins = {origin["origin_id"]: origin for origin in values["origin"]}
+    assert set(origins) == {"bbws-prod-alb", f"bbws-prod-alb-{DR_REGION}"}
+    secondary = origins[f"bbws-prod-alb-{DR_REGION}"]
+    if plan.custom_domain:
+        assert secondary["domain_name"] == f"origin-{DR_REGION}.{plan.tfvars['domain']}"
+        assert secondary["custom_origin_config"][0]["origin_protocol_policy"] == "https-only"
+    else:
+        assert secondary["domain_name"] == STANDBY_ALB
+    # CloudFront fails over GET, HEAD and OPTIONS only, and refuses a group behind a behaviour allowing writes.
+    (default,) = values["default_cache_behavior"]
+    assert default["target_origin_id"] == "bbws-prod-failover"
+    assert sorted(default["allowed_methods"]) == ["GET", "HEAD", "OPTIONS"]
+    for behaviour in values["ordered_cache_behavior"]:
+        writes = {"POST", "PUT", "PATCH", "DELETE"} & set(behaviour["allowed_methods"])
+        target = behaviour["target_origin_id"]
+        assert not (writes and target == "bbws-prod-failover"), behaviour["path_pattern"]
+        if behaviour["path_pattern"] == plan.tfvars.get("health_check_path", "/healthz"):
+            assert target == "bbws-prod-alb"  # the health check watches the primary, not the failover
+
+
+# --- standby
+
+
+@pytest.mark.parametrize("case", ["standby", "standby-custom-domain"])
+def test_standby_database_is_a_cross_region_read_replica_without_a_secret(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    (replica,) = plan.changes("aws_db_instance")
+    values = after(replica)
+    assert replica["address"] == "aws_db_instance.replica[0]"
+    assert values["replicate_source_db"] == "arn:aws:rds:af-south-1:093646564004:db:bbws-prod-mysql"
+    assert values["region"] == DR_REGION
+    assert values["identifier"] == "bbws-prod-mysql"
+    assert values["instance_class"] == "db.t3.medium" != role_tfvars("prod")["rds_instance_class"]
+    assert values["storage_encrypted"] is True and values["publicly_accessible"] is False
+    # No master user, password or RDS-managed secret of its own.
+    assert values.get("manage_master_user_password") is None
+    assert values.get("username") is None and values.get("password") is None
+    assert plan.changes("aws_secretsmanager_secret") == []
+    # Encrypted with the standby's own key, which is in the DR region.
+    expressions = config_expressions(plan, "aws_db_instance.replica")
+    assert "aws_kms_key.this.arn" in expressions["kms_key_id"]["references"]
+    keys = {change["name"]: after(change) for change in plan.changes("aws_kms_key")}
+    assert keys["this"]["region"] == DR_REGION
+
+
+@pytest.mark.parametrize("case", ["standby", "standby-custom-domain"])
+def test_standby_file_system_can_be_the_replication_destination(dr_plans: dict[str, Plan], case: str) -> None:
+    (system,) = dr_plans[case].changes("aws_efs_file_system")
+    assert after(system)["region"] == DR_REGION
+    assert after(system)["protection"] == [{"replication_overwrite": "DISABLED"}]
+    assert dr_plans[case].changes("aws_efs_replication_configuration") == []
+
+
+@pytest.mark.parametrize("case", ["standby", "standby-custom-domain"])
+def test_standby_has_no_distribution_and_region_aware_global_names(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    assert plan.changes("aws_cloudfront_distribution") == []
+    assert plan.changes("aws_route53_health_check") == []
+    assert [c["name"] for c in plan.changes("aws_acm_certificate")] == (["regional"] if plan.custom_domain else [])
+    alarms = {after(change)["alarm_name"] for change in plan.changes("aws_cloudwatch_metric_alarm")}
+    assert "bbws-prod-cloudfront-5xx-error-rate-percent" not in alarms
+    stem = f"bbws-prod-{DR_REGION}"
+    roles = {change["name"]: after(change)["name"] for change in plan.changes("aws_iam_role")}
+    assert roles["rds_monitoring"] == f"{stem}-rds-monitoring"
+    if plan.tfvars["enable_flow_logs"]:
+        assert roles["flow_logs"] == f"{stem}-flow-logs"
+    names = {
+        "cache policies": {after(c)["name"] for c in plan.changes("aws_cloudfront_cache_policy")},
+        "headers policy": {after(c)["name"] for c in plan.changes("aws_cloudfront_response_headers_policy")},
+        "buckets": {after(c)["bucket"] for c in plan.changes("aws_s3_bucket")},
+        "us-east-1 topic": {
+            after(c)["name"] for c in plan.changes("aws_sns_topic") if after(c)["region"] == "us-east-1"
+        },
+        "us-east-1 alias": {
+            after(c)["name"] for c in plan.changes("aws_kms_alias") if after(c)["region"] == "us-east-1"
+        },
+        "dashboard": {after(c)["dashboard_name"] for c in plan.changes("aws_cloudwatch_dashboard")},
+    }
+    for what, found in names.items():
+        assert found and all(stem in name for name in found), (what, found)
+    # The origin record does not take the primary's name in the shared zone.
+    if plan.custom_domain:
+        (record,) = plan.changes("aws_route53_record", "origin")
+        assert after(record)["name"] == f"origin-{DR_REGION}.{plan.tfvars['domain']}"
+
+
+def test_standby_ecs_role_names_are_region_aware(dr_plans: dict[str, Plan]) -> None:
+    roles = {change["name"]: after(change)["name"] for change in dr_plans["standby"].changes("aws_iam_role")}
+    assert DR_REGION in roles["ecs_execution"] and DR_REGION in roles["ecs_task"]
+
+
+# --- inputs refused with a clear message (variables.tf only, no provider)
+
+INVALID_DR = {
+    "unknown-role": ({"dr_role": "secondary"}, "dr_role must be one of none, primary, standby."),
+    "primary-without-region": ({"dr_role": "primary"}, "dr_role primary needs dr_region"),
+    "primary-same-region": (
+        {"dr_role": "primary", "dr_region": "af-south-1", "dr_alb_dns_name": STANDBY_ALB},
+        "dr_role primary needs dr_region: the standby's region, different from aws_region.",
+    ),
+    "primary-without-alb": ({"dr_role": "primary", "dr_region": DR_REGION}, "needs dr_alb_dns_name"),
+    "standby-without-secret": (
+        {k: v for k, v in STANDBY.items() if k != "dr_source_db_secret_arn"},
+        "dr_role standby needs dr_source_db_secret_arn",
+    ),
+    "standby-without-primary-region": (
+        {k: v for k, v in STANDBY.items() if k != "dr_primary_region"},
+        "dr_role standby needs dr_primary_region",
+    ),
+    "standby-creating-the-zone": ({**STANDBY, "root_zone_mode": "create"}, "root_zone_mode must be adopt"),
+    "bad-source-arn": ({**STANDBY, "dr_source_db_arn": "bbws-prod-mysql"}, "dr_source_db_arn must be an RDS"),
+    "bad-failover-code": ({**PRIMARY, "dr_failover_status_codes": [500, 501]}, "dr_failover_status_codes must be"),
+    "region-without-role": ({"dr_region": DR_REGION}, "leave it null with dr_role none"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INVALID_DR))
+def test_invalid_dr_inputs_are_refused(validation_workdir: Path, case: str) -> None:  # noqa: F811
+    overrides, message = INVALID_DR[case]
+    result = validation_plan(validation_workdir, {**role_tfvars("prod"), **overrides}, f"dr-{case}")
+    assert result.returncode != 0
+    assert message in flat(result)
