@@ -148,7 +148,7 @@ class App:
         return self.inner(environ, start_response)
 
     def control(self, command: str, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        verb, _, name = command.partition("/")
+        verb, name = (command.split("/", 1) + [""])[:2]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         status, answer = "200 OK", b""

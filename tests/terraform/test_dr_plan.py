@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from test_contract import plan as validation_plan
 from test_contract import role_tfvars
-from test_contract import validation_workdir  # noqa: F401 (a fixture, used by name)
+from test_contract import validation_workdir  # noqa: F401 # pylint: disable=unused-import
 from test_offline_plan import Plan
-from test_offline_plan import cli_config  # noqa: F401 (a fixture, used by name)
+from test_offline_plan import cli_config  # noqa: F401 # pylint: disable=unused-import
 from test_offline_plan import flat
 from test_offline_plan import scratch_copy
 from test_offline_plan import terraform
