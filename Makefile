@@ -56,7 +56,7 @@ test: venv apt-deps
 	echo "make test: all checks passed in $$(( $$(date +%s) - start ))s"
 
 test-pytest: venv apt-deps
-	$(BIN)/python -m pytest -q tests/unit tests/integration $(PYTEST_EXTRA)
+	$(BIN)/python -m pytest -q --durations=15 tests/unit tests/integration $(PYTEST_EXTRA)
 
 test-lint: venv
 	$(BIN)/ansible-lint --offline --profile production -q
