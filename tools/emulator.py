@@ -227,7 +227,7 @@ def _control(endpoint: str, path: str, body: bytes = b"") -> bytes | None:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.read()
     except urllib.error.HTTPError as exc:
-        if exc.code == 404:
+        if exc.code in (404, 409):  # no such snapshot; a snapshot the server could not take
             return None
         raise
 
@@ -237,9 +237,10 @@ def snapshot_origin(endpoint: str) -> str:
     return (_control(endpoint, "origin") or b"").decode()
 
 
-def take_snapshot(endpoint: str, name: str, attachment: bytes = b"") -> None:
-    """Keep everything the emulator holds (and ``attachment``) under ``name``, in the server's memory."""
-    _control(endpoint, f"snapshot/{name}", attachment)
+def take_snapshot(endpoint: str, name: str, attachment: bytes = b"") -> bool:
+    """Keep everything the emulator holds (and ``attachment``) under ``name``, in the server's memory; False when
+    the server could not copy something moto holds (nothing is kept, the caller goes on without)."""
+    return _control(endpoint, f"snapshot/{name}", attachment) is not None
 
 
 def restore_snapshot(endpoint: str, name: str) -> bytes | None:

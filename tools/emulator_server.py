@@ -11,7 +11,8 @@ Control API (POST, loopback only like the server itself)::
 
     /bbws-emulator/origin              -> the current starting point ("clean" or a snapshot's name, with the
                                           state transitions in force), or "" once anything changed
-    /bbws-emulator/snapshot/<name>     body: attachment; stores every account's state under <name>
+    /bbws-emulator/snapshot/<name>     body: attachment; stores every account's state under <name> (409 when
+                                          something moto holds cannot be copied: nothing is kept)
     /bbws-emulator/restore/<name>      -> the attachment; 404 when there is no such snapshot
 
 An operation moto does not implement answers HTTP 501 ``NotImplemented`` (moto's own server answers 500,
@@ -26,6 +27,7 @@ import json
 import pickle
 import sys
 import threading
+import types
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,6 +42,8 @@ from moto.moto_server.werkzeug_app import create_backend_app
 
 PREFIX = "/bbws-emulator/"
 READ_PREFIXES = ("Describe", "List", "Get", "Head")
+_LOCK = type(threading.Lock())
+_RLOCK = type(threading.RLock())
 
 
 def _private_key(pem: bytes) -> Any:
@@ -50,10 +54,21 @@ def _certificate(pem: bytes) -> Any:
     return x509.load_pem_x509_certificate(pem)
 
 
+def _no_more() -> Any:
+    return iter(())
+
+
 class _Pickler(pickle.Pickler):
-    """moto keeps keys and certificates as cryptography objects, which pickle cannot hold: store them as PEM."""
+    """What pickle cannot hold as it is: moto's keys and certificates (cryptography objects) as PEM, a lock as a
+    new lock, and a generator (a paginated read's leftover, which a later page would consume) as an ended one."""
 
     def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.GeneratorType):
+            return _no_more, ()
+        if isinstance(obj, _LOCK):
+            return threading.Lock, ()
+        if isinstance(obj, _RLOCK):
+            return threading.RLock, ()
         if not (type(obj).__module__ or "").startswith("cryptography"):
             return NotImplemented
         if hasattr(obj, "private_bytes"):
@@ -157,7 +172,10 @@ class App:
                 origin = self.snapshots.origin
                 answer = f"{origin}|{sorted(state_manager._transitions.items())}".encode() if origin else b""
             elif verb == "snapshot" and name:
-                answer = str(self.snapshots.take(name, body)).encode()
+                try:
+                    answer = str(self.snapshots.take(name, body)).encode()
+                except (pickle.PicklingError, TypeError, AttributeError) as error:  # something moto holds
+                    status, answer = "409 Conflict", f"not kept: {error}".encode()
             elif verb == "restore" and name:
                 restored = self.snapshots.restore(name)
                 status, answer = ("200 OK", restored) if restored is not None else ("404 Not Found", b"")
