@@ -68,7 +68,7 @@ class Nsd:
             try:
                 dns.query.udp(dns.message.make_query(probe, "SOA"), "127.0.0.1", port=self.port, timeout=0.2)
                 return self
-            except (dns.exception.Timeout, OSError):
+            except (dns.exception.DNSException, OSError):  # not up yet, or an answer not to our probe
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"nsd did not answer on 127.0.0.1:{self.port} within {START_TIMEOUT:.0f}s")
