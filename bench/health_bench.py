@@ -1,6 +1,7 @@
 """``make bench``: how fast is one cluster_health report, and does it stay flat as tenants grow?
 
-On one emulated dev cluster (built by tools/emulated_cluster.py in a private emulator), in the same run:
+On one emulated dev cluster (applied by Terraform through the offline provider into a private emulator),
+in the same run:
 
 1. one ``cluster_health`` call in a playbook vs a playbook reading the same statuses through the
    amazon.aws / community.aws ``*_info`` modules: median wall time of each and the median ratio;
@@ -31,7 +32,7 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "collections"))
 sys.path.insert(0, str(REPO / "tests"))
 
-import emulated_cluster  # noqa: E402  (tools/ put on the path above)
+import faults  # noqa: E402  (tools/ put on the path above)
 from emulator import Emulator  # noqa: E402
 from support import run_module  # noqa: E402
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import calls_by_service  # noqa: E402
@@ -39,6 +40,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import
 
 BIN = Path(sys.executable).parent
 ENVIRONMENT = "dev"
+ARTIFACTS = REPO / ".build" / "bench-artifacts"
 
 
 def playbook_seconds(path: str, env: dict[str, str], *extra: str) -> float:
@@ -286,7 +288,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="timed runs of each playbook")
     parser.add_argument("--tenants", default="0,100,500", help="tenant counts for the scaling runs")
     args = parser.parse_args()
-    facts = emulated_cluster.load_inventory(ENVIRONMENT)
+    facts = faults.load_inventory(ENVIRONMENT)
     module_args = {
         "profile": facts["bbws_aws_profile"],
         "region": facts["bbws_region"],
@@ -307,8 +309,8 @@ def main() -> int:
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
         }
-        print(emulated_cluster.BANNER, flush=True)
-        emulated_cluster.build_cluster(ENVIRONMENT)
+        print(f"Building the {ENVIRONMENT} cluster: terraform/ applied into the emulated account", flush=True)
+        faults.build_cluster(ENVIRONMENT, artifacts_dir=ARTIFACTS)
 
         # 0. Where one report's time goes, in-process (imports, clients cold and warm, reads, analysis, rendering).
         samples = [time_breakdown(module_args) for _round in range(3)]
@@ -352,9 +354,7 @@ def main() -> int:
         scaling = []
         for count in (int(n) for n in args.tenants.split(",")):
             emu.reset()
-            cluster = emulated_cluster.build_cluster(ENVIRONMENT)
-            if count:
-                emulated_cluster.add_tenants(ENVIRONMENT, count, cluster=cluster)
+            faults.build_cluster(ENVIRONMENT, tenants=count, artifacts_dir=ARTIFACTS)
             module_report(module_args)  # warm-up: the emulator builds some of its answers on first use
             runs = [module_report(module_args) for _round in range(3)]
             seconds = statistics.median(r["duration_seconds"] for r in runs)
@@ -375,9 +375,12 @@ def main() -> int:
         (
             f"Made by `make bench` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}) on"
             f" {platform.node() or 'this machine'}: {os.cpu_count()} CPU(s), Python {platform.python_version()}, the"
-            " local emulator (moto_server on 127.0.0.1)."
+            " local emulator (moto's server on 127.0.0.1)."
         ),
-        emulated_cluster.BANNER,
+        (
+            "The emulated dev account was built by `terraform apply` of terraform/ through the offline provider"
+            " (tools/offline_provider.py); tenant services and target groups are added with boto3."
+        ),
         "",
         "## One report: cluster_health vs the *_info modules (environment dev, no tenants)",
         "",

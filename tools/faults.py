@@ -518,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, default=0, help="tenant services + target groups to add")
     parser.add_argument("--emulator-dir", default=str(REPO / ".build" / "emulator"), type=Path)
     parser.add_argument("--json", action="store_true", help="print the built ids as JSON")
+    parser.add_argument(
+        "--artifacts-dir", type=Path, help="where the Terraform state is kept (default: the repository's artifacts/)"
+    )
     args = parser.parse_args(argv)
     if args.action == "faults":
         print("\n".join(FAULTS))
@@ -525,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
     _load_emulator_env(args.emulator_dir)
     envs = environments() if args.env == "all" else [args.env]
     if args.action == "build":
-        built = {env: asdict(build_cluster(env, tenants=args.tenants)) for env in envs}
+        built = {
+            env: asdict(build_cluster(env, tenants=args.tenants, artifacts_dir=args.artifacts_dir)) for env in envs
+        }
         if args.json:
             print(json.dumps(built, indent=2))
         else:
