@@ -17,9 +17,9 @@ resource "aws_efs_file_system" "this" {
     transition_to_primary_storage_class = "AFTER_1_ACCESS"
   }
 
-  # DR standby: this file system is the destination of the primary's replication (its efs_id is the primary's
-  # dr_efs_file_system_id), which EFS allows only with replication overwrite protection off. Replication makes it
-  # read-only until the replication is deleted at failover.
+  # DR standby: this file system is the destination of the replication from the primary's file system, which the
+  # standby itself configures (dr.tf); EFS allows an existing destination only with replication overwrite
+  # protection off. Replication makes it read-only until the replication is deleted at failover.
   dynamic "protection" {
     for_each = local.dr_standby ? ["DISABLED"] : []
 

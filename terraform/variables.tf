@@ -479,11 +479,12 @@ variable "alarm_notify_ok" {
 
 variable "dr_role" {
   description = <<-EOT
-    This stack's part in disaster recovery. "none" (default): no DR. "primary": the stack replicates its data to
-    dr_region (EFS replication, a KMS key there) and its CloudFront distribution fails over to the standby's ALB
-    (an origin group). "standby": the warm standby in aws_region: RDS is a cross-region read replica of the
-    primary's instance, EFS is the replication's destination, the names that are global in an account carry
-    the region, and there is no CloudFront distribution (the primary's distribution is the edge for both).
+    This stack's part in disaster recovery. "none" (default): no DR. "primary": the stack's CloudFront
+    distribution fails over to the standby's ALB in dr_region (an origin group). "standby": the warm standby in
+    aws_region, built after the primary: RDS is a cross-region read replica of the primary's instance, the
+    standby configures the EFS replication from the primary's file system (dr_source_efs_id) into its own, the
+    names that are global in an account carry the region, and there is no CloudFront distribution (the primary's
+    distribution is the edge for both).
   EOT
   type        = string
   default     = "none"
@@ -574,6 +575,27 @@ variable "dr_source_db_secret_arn" {
   }
 }
 
+variable "dr_source_efs_id" {
+  description = "The primary's EFS file system (its efs_id output), for dr_role standby: the source of the replication the standby configures in dr_primary_region, with this stack's file system as the destination."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dr_source_efs_id == null || can(regex("^fs-[0-9a-f]{8,40}$", var.dr_source_efs_id))
+    error_message = "dr_source_efs_id must be an EFS file system ID (fs-...) or null."
+  }
+
+  validation {
+    condition     = var.dr_source_efs_id == null || var.dr_role == "standby"
+    error_message = "dr_source_efs_id is only used with dr_role standby."
+  }
+
+  validation {
+    condition     = var.dr_role != "standby" || var.dr_source_efs_id != null
+    error_message = "dr_role standby needs dr_source_efs_id: the primary's efs_id output (the source of the EFS replication)."
+  }
+}
+
 variable "dr_alb_dns_name" {
   description = "DNS name of the standby's ALB, the origin group's secondary origin (dr_role primary without enable_custom_domain; with it the secondary is origin-<dr_region>.<domain>)."
   type        = string
@@ -587,22 +609,6 @@ variable "dr_alb_dns_name" {
   validation {
     condition     = var.dr_role != "primary" || var.enable_custom_domain || var.dr_alb_dns_name != null
     error_message = "dr_role primary without enable_custom_domain needs dr_alb_dns_name: the standby ALB's DNS name (its alb_dns_name output)."
-  }
-}
-
-variable "dr_efs_file_system_id" {
-  description = "The standby's EFS file system (its efs_id output) as the primary's replication destination (dr_role primary); null lets EFS replication create the destination file system in dr_region, encrypted with the primary's DR key there."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.dr_efs_file_system_id == null || can(regex("^fs-[0-9a-f]{8,40}$", var.dr_efs_file_system_id))
-    error_message = "dr_efs_file_system_id must be an EFS file system ID (fs-...) or null."
-  }
-
-  validation {
-    condition     = var.dr_efs_file_system_id == null || var.dr_role == "primary"
-    error_message = "dr_efs_file_system_id is only used with dr_role primary."
   }
 }
 

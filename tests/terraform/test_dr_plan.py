@@ -1,5 +1,6 @@
 """Disaster recovery (terraform/dr.tf, var.dr_role): real Terraform plans the stack over the offline provider as a
-primary (prod in its region, replicating to eu-west-1) and as a warm standby (prod in eu-west-1, same account).
+primary (prod in its region, failing over to eu-west-1) and as a warm standby (prod in eu-west-1, same account,
+replicating the primary's database and file system).
 
 The tfvars are prod's from the inventory (tools/inventory.py, as the role renders them) with the DR inputs a DR
 inventory host will set: the host does not exist yet, so the overrides live here.
@@ -26,14 +27,18 @@ DR_REGION = "eu-west-1"
 STANDBY_ALB = "bbws-prod-alb-1234567890.eu-west-1.elb.amazonaws.com"
 FAILOVER_CODES = [500, 502, 503, 504]
 # What the DR inventory host will give the primary (prod as it is, plus the standby's region and ALB) and the
-# standby (prod's sizing in the DR region, a smaller RDS class, the primary's master secret from its outputs).
+# standby (prod's sizing in the DR region, a smaller RDS class, the primary's master secret and file system from its
+# outputs).
+PRIMARY_REGION = "af-south-1"
+PRIMARY_EFS = "fs-0a1b2c3d4e5f60718"
 PRIMARY = {"dr_role": "primary", "dr_region": DR_REGION, "dr_alb_dns_name": STANDBY_ALB}
 STANDBY = {
     "aws_region": DR_REGION,
     "dr_role": "standby",
-    "dr_primary_region": "af-south-1",
+    "dr_primary_region": PRIMARY_REGION,
     "rds_instance_class": "db.t3.medium",
     "dr_source_db_secret_arn": "arn:aws:secretsmanager:af-south-1:093646564004:secret:rds!db-0a1b2c3d-AbCdEf",
+    "dr_source_efs_id": PRIMARY_EFS,
 }
 CASES = {
     "prod": {},
@@ -94,16 +99,12 @@ def test_dr_plan_is_green_and_only_creates(dr_plans: dict[str, Plan], case: str)
 # --- primary
 
 
-def test_primary_differs_from_prod_only_by_the_replication_and_the_origin_group(dr_plans: dict[str, Plan]) -> None:
+def test_primary_differs_from_prod_only_by_the_origin_group(dr_plans: dict[str, Plan]) -> None:
     prod, primary = dr_plans["prod"], dr_plans["primary"]
     before = {c["address"]: after(c) for c in prod.document["resource_changes"]}
     now = {c["address"]: after(c) for c in primary.document["resource_changes"]}
-    assert sorted(set(now) - set(before)) == [
-        "aws_efs_replication_configuration.dr[0]",
-        "aws_kms_alias.dr[0]",
-        "aws_kms_key.dr[0]",
-    ]
-    assert set(before) <= set(now)
+    # Nothing in the DR region and no EFS replication: the standby owns that, so the primary needs nothing of it.
+    assert set(now) == set(before)
     changed = sorted(address for address in before if before[address] != now[address])
     # The snapshot suffix is the plan's own time.
     assert changed in (
@@ -113,22 +114,11 @@ def test_primary_differs_from_prod_only_by_the_replication_and_the_origin_group(
 
 
 @pytest.mark.parametrize("case", ["primary", "primary-custom-domain"])
-def test_primary_replicates_efs_to_the_dr_region_with_a_key_there(dr_plans: dict[str, Plan], case: str) -> None:
+def test_primary_keeps_its_database_and_has_nothing_in_the_dr_region(dr_plans: dict[str, Plan], case: str) -> None:
     plan = dr_plans[case]
-    (replication,) = plan.changes("aws_efs_replication_configuration")
-    (destination,) = after(replication)["destination"]
-    assert destination["region"] == DR_REGION
-    # No standby file system named: EFS creates the destination, encrypted with the DR key.
-    assert destination["file_system_id"] is None
-    key_reference = config_expressions(plan, "aws_efs_replication_configuration.dr")["destination"][0]["kms_key_id"]
-    assert "aws_kms_key.dr[0].arn" in key_reference["references"]
-    source = config_expressions(plan, "aws_efs_replication_configuration.dr")["source_file_system_id"]
-    assert "aws_efs_file_system.this.id" in source["references"]
-    keys = {change["name"]: after(change) for change in plan.changes("aws_kms_key")}
-    assert keys["dr"]["region"] == DR_REGION and keys["dr"]["enable_key_rotation"] is True
-    assert keys["this"]["region"] == plan.tfvars["aws_region"] != DR_REGION
-    (alias,) = plan.changes("aws_kms_alias", "dr")
-    assert (after(alias)["name"], after(alias)["region"]) == ("alias/bbws-prod-dr", DR_REGION)
+    assert plan.changes("aws_efs_replication_configuration") == []
+    regions = {after(change).get("region") for change in plan.document["resource_changes"]}
+    assert DR_REGION not in regions
     # The primary's database stays the primary: its own master secret, no source.
     (database,) = plan.changes("aws_db_instance")
     assert (database["name"], after(database)["replicate_source_db"]) == ("this", None)
@@ -190,11 +180,24 @@ def test_standby_database_is_a_cross_region_read_replica_without_a_secret(dr_pla
 
 
 @pytest.mark.parametrize("case", ["standby", "standby-custom-domain"])
-def test_standby_file_system_can_be_the_replication_destination(dr_plans: dict[str, Plan], case: str) -> None:
-    (system,) = dr_plans[case].changes("aws_efs_file_system")
+def test_standby_replicates_the_primary_file_system_into_its_own(dr_plans: dict[str, Plan], case: str) -> None:
+    plan = dr_plans[case]
+    (system,) = plan.changes("aws_efs_file_system")
     assert after(system)["region"] == DR_REGION
     assert after(system)["protection"] == [{"replication_overwrite": "DISABLED"}]
-    assert dr_plans[case].changes("aws_efs_replication_configuration") == []
+    # The configuration lives with its source, in the primary's region; the destination is this stack's file
+    # system, encrypted with this stack's key in the DR region (EFS keeps an existing destination's key).
+    (replication,) = plan.changes("aws_efs_replication_configuration")
+    assert replication["address"] == "aws_efs_replication_configuration.dr[0]"
+    values = after(replication)
+    assert (values["source_file_system_id"], values["region"]) == (PRIMARY_EFS, PRIMARY_REGION)
+    (destination,) = values["destination"]
+    assert destination["region"] == DR_REGION
+    assert destination.get("kms_key_id") is None
+    expressions = config_expressions(plan, "aws_efs_replication_configuration.dr")
+    assert "aws_efs_file_system.this.id" in expressions["destination"][0]["file_system_id"]["references"]
+    assert "aws_kms_key.this.arn" in config_expressions(plan, "aws_efs_file_system.this")["kms_key_id"]["references"]
+    assert [after(change)["region"] for change in plan.changes("aws_kms_key", "this")] == [DR_REGION]
 
 
 @pytest.mark.parametrize("case", ["standby", "standby-custom-domain"])
@@ -255,6 +258,15 @@ INVALID_DR = {
     ),
     "standby-creating-the-zone": ({**STANDBY, "root_zone_mode": "create"}, "root_zone_mode must be adopt"),
     "bad-source-arn": ({**STANDBY, "dr_source_db_arn": "bbws-prod-mysql"}, "dr_source_db_arn must be an RDS"),
+    "standby-without-source-efs": (
+        {k: v for k, v in STANDBY.items() if k != "dr_source_efs_id"},
+        "dr_role standby needs dr_source_efs_id",
+    ),
+    "bad-source-efs": ({**STANDBY, "dr_source_efs_id": "bbws-prod-efs"}, "dr_source_efs_id must be an EFS"),
+    "source-efs-on-primary": (
+        {**PRIMARY, "dr_source_efs_id": PRIMARY_EFS},
+        "dr_source_efs_id is only used with dr_role standby.",
+    ),
     "bad-failover-code": ({**PRIMARY, "dr_failover_status_codes": [500, 501]}, "dr_failover_status_codes must be"),
     "region-without-role": ({"dr_region": DR_REGION}, "leave it null with dr_role none"),
 }

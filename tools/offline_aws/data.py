@@ -692,29 +692,36 @@ state_only(
 )
 class EfsReplicationConfiguration(Handler):
     """A file system's replication to another region, kept in Terraform's state only: the source file system is
-    checked to exist, and the state carries its ARN and region as the real provider reads them back."""
+    checked to exist, and the state carries its ARN and region as the real provider reads them back. The
+    configuration lives in its source's region (the resource's `region`, e.g. a DR standby's configuration in the
+    primary's region), so the source is looked up there."""
 
     def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
-        source_id = planned["source_file_system_id"]
-        answer = ignore_gone(api.client("efs").describe_file_systems, FileSystemId=source_id)
+        source_id, region = planned["source_file_system_id"], _region(api, planned)
+        answer = ignore_gone(api.client("efs", region).describe_file_systems, FileSystemId=source_id)
         if not answer or not answer["FileSystems"]:
-            raise ApplyError(f"EFS file system {source_id} not found", "The replication's source must exist.")
+            raise ApplyError(
+                f"EFS file system {source_id} not found in {region}",
+                "The replication's source must exist, in the configuration's region.",
+            )
         source_arn = answer["FileSystems"][0].get("FileSystemArn") or api.arn(
-            "elasticfilesystem", f"file-system/{source_id}"
+            "elasticfilesystem", f"file-system/{source_id}", region
         )
         destinations = [{"status": "ENABLED"} for _destination in planned.get("destination") or []]
         return {
             "id": source_id,
             "source_file_system_arn": source_arn,
             "original_source_file_system_arn": source_arn,
-            "source_file_system_region": api.region,
+            "source_file_system_region": region,
             "creation_time": "",
             "destination": destinations,
         }
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
         # Gone with its source file system, as in AWS.
-        answer = ignore_gone(api.client("efs").describe_file_systems, FileSystemId=state["source_file_system_id"])
+        answer = ignore_gone(
+            api.client("efs", _region(api, state)).describe_file_systems, FileSystemId=state["source_file_system_id"]
+        )
         return state if answer and answer["FileSystems"] else None
 
 

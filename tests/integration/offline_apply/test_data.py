@@ -268,20 +268,35 @@ def test_a_cross_region_read_replica_follows_the_instance_by_arn_without_a_secre
 
 
 def test_efs_replication_is_kept_in_state_and_goes_with_its_source(applied: Stack) -> None:
-    """moto has no EFS replication: the configuration is state only, checked against its source file system."""
+    """moto has no EFS replication: the configuration is state only, checked against its source file system. As a
+    DR standby configures it: from the standby's provider (another region), with the resource's region the
+    source's (dev's file system standing in for the primary's) and the standby's file system as destination."""
     import offline_aws
 
     facts = applied.facts
-    api = offline_aws.api_for(facts["bbws_aws_profile"], facts["bbws_region"], facts["bbws_account_id"])
+    source_region = facts["bbws_region"]
+    standby_region = "eu-west-1"
+    assert standby_region != source_region
+    api = offline_aws.api_for(facts["bbws_aws_profile"], standby_region, facts["bbws_account_id"])
     handler = offline_aws.handler_for("aws_efs_replication_configuration")
     assert handler.state_only
     source_id = applied.outputs()["efs_id"]
-    planned = {"source_file_system_id": source_id, "destination": [{"region": "eu-west-1", "file_system_id": None}]}
+    planned = {
+        "region": source_region,
+        "source_file_system_id": source_id,
+        "destination": [{"region": standby_region, "file_system_id": "fs-0fedcba9876543210"}],
+    }
     computed = handler.create(api, planned)
-    assert computed["id"] == source_id and computed["source_file_system_region"] == facts["bbws_region"]
-    assert computed["source_file_system_arn"].endswith(f":file-system/{source_id}")
+    assert computed["id"] == source_id and computed["source_file_system_region"] == source_region
+    assert (
+        computed["source_file_system_arn"]
+        == f"arn:aws:elasticfilesystem:{source_region}:{facts['bbws_account_id']}:file-system/{source_id}"
+    )
     assert computed["destination"] == [{"status": "ENABLED"}]
     assert handler.read(api, {**planned, **computed}) == {**planned, **computed}
     assert handler.read(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"}) is None
     with pytest.raises(offline_aws.ApplyError, match="not found"):
         handler.create(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"})
+    # The source is looked up in the configuration's region only: not in the standby's.
+    with pytest.raises(offline_aws.ApplyError, match=f"not found in {standby_region}"):
+        handler.create(api, {**planned, "region": standby_region})
