@@ -14,7 +14,12 @@ import yaml
 from stack_paths import REPO
 
 ROLE_DEFAULTS = REPO / "roles" / "terraform_stack" / "defaults" / "main.yml"
-RENDERED = ("terraform_stack_variables", "terraform_stack_backend_config", "terraform_stack_approve")
+RENDERED = (
+    "terraform_stack_variables",
+    "terraform_stack_backend_config",
+    "terraform_stack_approve",
+    "terraform_stack_plan_store_prefix",
+)
 
 
 def render(environment: str, **overrides: Any) -> dict[str, Any]:
@@ -56,4 +61,13 @@ def test_an_overridden_environment_reaches_tfvars_state_key_and_approval(environ
     assert tfvars["expected_account_id"] == "111122223333"
     # Another environment's state object, never the inventory environment's: planning qa must not read dev's state.
     assert rendered["terraform_stack_backend_config"]["key"] == "ecs-cluster/qa/terraform.tfstate"
+    assert rendered["terraform_stack_approve"] == "b" * 12
+
+
+def test_a_stack_the_inventory_names_has_its_own_state_key_plan_store_and_approval():
+    """A second stack of an environment (a disaster-recovery standby): the environment's names, its own state."""
+    rendered = render("prod", bbws_stack="prod-dr", bbws_approve={"prod": "a" * 12, "prod-dr": "b" * 12})
+    assert rendered["terraform_stack_variables"]["environment"] == "prod"
+    assert rendered["terraform_stack_backend_config"]["key"] == "ecs-cluster/prod-dr/terraform.tfstate"
+    assert rendered["terraform_stack_plan_store_prefix"] == "ecs-cluster/prod-dr/plans"
     assert rendered["terraform_stack_approve"] == "b" * 12
