@@ -387,6 +387,18 @@ def _dr_efs(
             cli=recreate_cli,
         )
         return
+    if replication.get("destination_region") != region:
+        result.check("dr", "EFS replication region", False, f"replicates to {replication.get('destination_region')}")
+        result.find(
+            "high",
+            "dr",
+            f"EFS {source} replicates to {replication.get('destination_region')}, not to the standby's region {region}:"
+            " the standby would start without the tenants' files.",
+            "Delete the replication and re-create it to the standby's file system (the primary's stack does both).",
+            [source, replication.get("destination_id")],
+            terraform=f"terraform apply -replace='aws_efs_replication_configuration.dr[0]' ({primary_apply(env)})",
+        )
+        return
     status = replication["status"]
     if status not in EFS_REPLICATION_OK:
         enabling = status == "ENABLING"
