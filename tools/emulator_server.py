@@ -16,8 +16,9 @@ Control API (POST, loopback only like the server itself)::
     /bbws-emulator/restore/<name>      -> the attachment; 404 when there is no such snapshot
 
 An operation moto does not implement answers HTTP 501 ``NotImplemented`` (moto's own server answers 500,
-which clients retry as a transient failure). Run as ``python tools/emulator_server.py -p PORT``
-(tools/emulator.py does); the rest of the arguments are moto_server's.
+which clients retry as a transient failure). EFS replication (Create/Describe/DeleteReplicationConfiguration),
+which moto lacks, is added to moto's EFS backend here (see :func:`_install_efs_replication`). Run as
+``python tools/emulator_server.py -p PORT`` (tools/emulator.py does); the rest of the arguments are moto_server's.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import pickle
 import sys
 import threading
+import time
 import types
 from typing import Any
 from urllib.parse import parse_qs
@@ -37,6 +39,10 @@ from moto import server
 from moto.core import base_backend
 from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
+from moto.efs.exceptions import EFSError
+from moto.efs.exceptions import FileSystemNotFound
+from moto.efs.models import efs_backends
+from moto.efs.responses import EFSResponse
 from moto.moto_api import state_manager
 from moto.moto_server.werkzeug_app import create_backend_app
 
@@ -194,14 +200,173 @@ def _not_implemented(error: NotImplementedError) -> Any:
     return Response(body, status=501, headers={"x-amzn-ErrorType": "NotImplemented"}, mimetype="application/json")
 
 
-def _backend_app(*args: Any, **kwargs: Any) -> Any:
-    app = create_backend_app(*args, **kwargs)
+# Paths of the EFS operations added below, which moto's EFS routes do not carry.
+EFS_REPLICATION_PATHS = (
+    "/2015-02-01/file-systems/replication-configurations",
+    "/2015-02-01/file-systems/<file_system_id>/replication-configuration",
+)
+
+
+def _backend_app(service: Any, *args: Any, **kwargs: Any) -> Any:
+    app = create_backend_app(service, *args, **kwargs)
     app.register_error_handler(NotImplementedError, _not_implemented)
+    if service == "efs":
+        endpoint = next(name for name in app.view_functions if name.endswith(".dispatch"))
+        for path in EFS_REPLICATION_PATHS:
+            app.add_url_rule(path, endpoint=endpoint, methods=["GET", "POST", "DELETE"], strict_slashes=False)
     return app
+
+
+# -- EFS replication, which moto does not have ------------------------------------------------------------------
+# A replication is kept on its source file system (``_replication``: the destination's region and id, status, times)
+# and marked on its destination (``_replicated_from``), both in the account's backends: what a snapshot copies.
+# As in AWS, the destination is read-only while replicated (FileSystemProtection REPLICATING), the configuration is
+# found from either side, and deleting it makes the destination writable again (protection ENABLED).
+
+
+class ReplicationNotFound(EFSError):
+    def __init__(self, file_system_id: str) -> None:
+        super().__init__("ReplicationNotFound", f"No replication configuration found for file system {file_system_id}.")
+        self.code = 404
+
+
+class ValidationException(EFSError):
+    def __init__(self, message: str) -> None:
+        super().__init__("ValidationException", message)
+
+
+def _replication_json(account_id: str, region: str, source: Any) -> dict[str, Any]:
+    replication = source._replication
+    destination = {
+        "Status": replication["status"],
+        "FileSystemId": replication["destination_id"],
+        "Region": replication["destination_region"],
+        "OwnerId": account_id,
+    }
+    if replication.get("last_replicated") is not None:
+        destination["LastReplicatedTimestamp"] = replication["last_replicated"]
+    if replication.get("status_message"):
+        destination["StatusMessage"] = replication["status_message"]
+    return {
+        "SourceFileSystemId": source.file_system_id,
+        "SourceFileSystemRegion": region,
+        "SourceFileSystemArn": source.file_system_arn,
+        "OriginalSourceFileSystemArn": source.file_system_arn,
+        "SourceFileSystemOwnerId": account_id,
+        "CreationTime": replication["created"],
+        "Destinations": [destination],
+    }
+
+
+def _source_of(account_id: str, region: str, file_system_id: str) -> tuple[str, Any] | None:
+    """(region, source file system) of the replication ``file_system_id`` takes part in, on either side."""
+    backend = efs_backends[account_id][region]
+    fs = backend.file_systems_by_id.get(file_system_id)
+    if fs is None:
+        raise FileSystemNotFound(file_system_id)
+    if getattr(fs, "_replication", None):
+        return region, fs
+    origin = getattr(fs, "_replicated_from", None)
+    if origin:
+        source = efs_backends[account_id][origin[0]].file_systems_by_id.get(origin[1])
+        if source is not None and getattr(source, "_replication", None):
+            return origin[0], source
+    return None
+
+
+def create_replication_configuration(self: EFSResponse) -> tuple[str, dict[str, Any]]:
+    account_id, region = self.current_account, self.region
+    source_id = self._get_param("SourceFileSystemId")
+    source = efs_backends[account_id][region].file_systems_by_id.get(source_id)
+    if source is None:
+        raise FileSystemNotFound(source_id)
+    destinations = self._get_param("Destinations") or []
+    if len(destinations) != 1:
+        raise ValidationException("A replication configuration has exactly one destination.")
+    wanted = destinations[0]
+    target_region = wanted.get("Region") or region
+    if getattr(source, "_replication", None) or getattr(source, "_replicated_from", None):
+        raise ValidationException(f"File system {source_id} already has a replication configuration.")
+    target_backend = efs_backends[account_id][target_region]
+    if wanted.get("FileSystemId"):
+        target = target_backend.file_systems_by_id.get(wanted["FileSystemId"])
+        if target is None:
+            raise FileSystemNotFound(wanted["FileSystemId"])
+        if target is source or getattr(target, "_replication", None) or getattr(target, "_replicated_from", None):
+            raise ValidationException(f"File system {target.file_system_id} cannot be a replication destination.")
+    else:
+        # EFS makes the destination itself: encrypted (with the given key, else the region's default EFS key).
+        target = target_backend.create_file_system(
+            creation_token=f"replica-{source_id}-{int(time.time() * 1000)}",
+            performance_mode=source.performance_mode,
+            encrypted=True,
+            kms_key_id=wanted.get("KmsKeyId"),
+            throughput_mode=source.throughput_mode,
+            provisioned_throughput_in_mibps=source.provisioned_throughput_in_mibps,
+            availability_zone_name=wanted.get("AvailabilityZoneName"),
+            backup=False,
+            tags=[],
+        )
+    now = time.time()
+    source._replication = {
+        "destination_region": target_region,
+        "destination_id": target.file_system_id,
+        "status": "ENABLED",
+        "created": now,
+        "last_replicated": now,
+    }
+    target._replicated_from = (region, source_id)
+    target.file_system_protection = {"ReplicationOverwriteProtection": "REPLICATING"}
+    return json.dumps(_replication_json(account_id, region, source)), {"status": 200}
+
+
+def describe_replication_configurations(self: EFSResponse) -> tuple[str, dict[str, Any]]:
+    account_id, region = self.current_account, self.region
+    wanted = self._get_param("FileSystemId")
+    if wanted:
+        found = _source_of(account_id, region, wanted)
+        if found is None:
+            raise ReplicationNotFound(wanted)
+        replications = [_replication_json(account_id, *found)]
+    else:
+        backend = efs_backends[account_id][region]
+        replications = [
+            _replication_json(account_id, region, fs)
+            for fs in backend.file_systems_by_id.values()
+            if getattr(fs, "_replication", None)
+        ]
+    return json.dumps({"Replications": replications}), {"status": 200}
+
+
+def delete_replication_configuration(self: EFSResponse) -> tuple[str, dict[str, Any]]:
+    account_id, region = self.current_account, self.region
+    wanted = self._get_param("SourceFileSystemId")
+    found = _source_of(account_id, region, wanted)
+    if found is None:
+        raise ReplicationNotFound(wanted)
+    _source_region, source = found
+    replication = source._replication
+    target = efs_backends[account_id][replication["destination_region"]].file_systems_by_id.get(
+        replication["destination_id"]
+    )
+    if target is not None:
+        target._replicated_from = None
+        target.file_system_protection = {"ReplicationOverwriteProtection": "ENABLED"}
+    source._replication = None
+    return "", {"status": 204}
+
+
+def _install_efs_replication() -> None:
+    """Answer EFS's replication operations from moto's EFS backend (moto resolves a REST operation to the response
+    method of its name; without one it raises NotImplementedError, answered 501 above)."""
+    EFSResponse.create_replication_configuration = create_replication_configuration
+    EFSResponse.describe_replication_configurations = describe_replication_configurations
+    EFSResponse.delete_replication_configuration = delete_replication_configuration
 
 
 def main(argv: list[str] | None = None) -> None:
     """moto_server's command line, serving moto behind the snapshot control API."""
+    _install_efs_replication()
     original = server.DomainDispatcherApplication
 
     def wrapped(_create_app: Any, *args: Any, **kwargs: Any) -> Any:

@@ -182,6 +182,92 @@ def build_cluster(
     return _discovered(environment, session, tenants)
 
 
+@dataclass
+class Standby:
+    """A DR standby of an environment (terraform/ with dr_role standby in ``region``) and the EFS replication to it."""
+
+    environment: str
+    region: str
+    primary_region: str
+    rds_identifier: str
+    replica_arn: str
+    source_db_arn: str
+    efs_id: str
+    primary_efs_id: str
+    alb_dns_name: str
+    cluster_name: str
+
+
+class _StandbyStack(Stack):
+    """terraform/ as a standby: the environment's tfvars in the DR region, reading the primary's master secret."""
+
+    def __init__(self, environment: str, workdir: Path, dr: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(environment, workdir, **kwargs)
+        self.dr = dr
+
+    def tfvars(self) -> dict[str, Any]:
+        return {**super().tfvars(), **self.dr}
+
+
+def build_standby(environment: str, region: str = "eu-west-1", artifacts_dir: Path | None = None) -> Standby:
+    """Apply terraform/ as the DR standby of the environment's primary (built with ``build_cluster`` first) in
+    ``region`` of the same account: the read replica of the primary's database and the replication of the primary's
+    file system into the standby's, both the standby's own (dr_role standby). Snapshotted like ``build_cluster``."""
+    _require_emulator()
+    facts = load_inventory(environment)
+    session = session_for(environment, facts)
+    name = f"{facts['bbws_project']}-{environment}"
+    primary = session.client("rds").describe_db_instances(DBInstanceIdentifier=f"{name}-mysql")["DBInstances"][0]
+    primary_efs = session.client("efs").describe_file_systems(CreationToken=f"{name}-efs")["FileSystems"][0][
+        "FileSystemId"
+    ]
+    dr = {
+        "aws_region": region,
+        "dr_role": "standby",
+        "dr_primary_region": facts["bbws_region"],
+        "dr_source_db_secret_arn": primary["MasterUserSecret"]["SecretArn"],
+        "dr_source_efs_id": primary_efs,
+    }
+    state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / f"{environment}-dr" / "terraform.tfstate"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.unlink(missing_ok=True)
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    origin = snapshot_origin(endpoint)
+    snapshot = ""
+    if origin:
+        asked = [origin, "standby", environment, dr, stack_tfvars(environment)]
+        snapshot = hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    kept = restore_snapshot(endpoint, snapshot) if snapshot else None
+    if kept is None:
+        with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-dr-") as workdir:
+            _StandbyStack(environment, Path(workdir), dr, custom_domain=True, state_path=state).apply()
+        if snapshot:
+            take_snapshot(endpoint, snapshot, state.read_bytes() if state.exists() else b"")
+    elif kept:
+        state.write_bytes(kept)
+    # A restore puts back the STS state of the snapshot, where this session's assumed role does not exist: a new one.
+    session = session_for(environment, facts)
+    standby_efs = session.client("efs", region_name=region).describe_file_systems(CreationToken=f"{name}-efs")[
+        "FileSystems"
+    ][0]["FileSystemId"]
+    replica = session.client("rds", region_name=region).describe_db_instances(DBInstanceIdentifier=f"{name}-mysql")[
+        "DBInstances"
+    ][0]
+    alb = session.client("elbv2", region_name=region).describe_load_balancers(Names=[f"{name}-alb"])
+    return Standby(
+        environment,
+        region,
+        facts["bbws_region"],
+        replica["DBInstanceIdentifier"],
+        replica["DBInstanceArn"],
+        primary["DBInstanceArn"],
+        standby_efs,
+        primary_efs,
+        alb["LoadBalancers"][0]["DNSName"],
+        f"{name}-cluster",
+    )
+
+
 def _discovered(environment: str, session: boto3.Session | None, tenants: int) -> Cluster:
     session = session or session_for(environment)
     cluster = discover(environment, session)

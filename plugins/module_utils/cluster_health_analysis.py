@@ -8,6 +8,7 @@
 - cluster_health_security: least-privilege security groups, public access, encryption, CloudFront TLS, tags;
 - cluster_health_connectivity: the paths tenants need, over the security-group graph;
 - cluster_health_alarms: the CloudWatch alarms the inventory expects;
+- cluster_health_dr: disaster recovery (a standby judged as one; a primary's standby and EFS replication);
 - cluster_health_model: the checks, findings and environment they share.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_alarms
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_dr
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_connectivity import check_connectivity
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Analysis
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import Env
@@ -46,7 +48,7 @@ def analyse(snapshot: dict[str, Any], env: Env) -> Analysis:
             )
     groups = named_groups(snapshot, env)
     check_ecs(result, snapshot["ecs"], env)
-    check_rds(result, snapshot["rds"], env)
+    check_rds(result, snapshot["rds"], env, snapshot.get("replica_lag"))
     check_efs(result, snapshot["efs"], snapshot["network"], groups, env)
     check_alb(result, snapshot["alb"], env)
     check_edge(result, snapshot["cloudfront"], snapshot["acm"], snapshot["zone"], snapshot["alb"], env)
@@ -57,4 +59,12 @@ def analyse(snapshot: dict[str, Any], env: Env) -> Analysis:
     if "alarms" in snapshot:
         cluster_health_alarms.review(result, snapshot, env)
     check_capacity(result, snapshot, env)
+    if "dr" in snapshot:
+        cluster_health_dr.check_dr(result, snapshot["dr"], snapshot["rds"], snapshot["efs"], env)
+    if env.dr_role != "none":
+        result.dr = {
+            "role": env.dr_role,
+            "region": env.dr_region if env.dr_role == "primary" else env.region,
+            **result.dr,
+        }
     return result

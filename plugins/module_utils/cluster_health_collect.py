@@ -52,8 +52,15 @@ SERVICES = {
     "cloudwatch": "cloudwatch",
     "cloudwatch_edge": "cloudwatch",
     "servicequotas": "service-quotas",
+    "rds_dr": "rds",
+    "elbv2_dr": "elbv2",
+    "ecs_dr": "ecs",
+    "efs_dr": "efs",
+    "cloudwatch_dr": "cloudwatch",
 }
 EDGE_SERVICES = ("acm", "cloudfront", "cloudwatch_edge")
+# A DR primary's readers of its standby, made in the standby's region (dr_region).
+DR_SERVICES = ("rds_dr", "elbv2_dr", "ecs_dr", "efs_dr", "cloudwatch_dr")
 MAX_WORKERS = 16
 FANOUT_WORKERS = 16
 # RDS states from which the instance comes back by itself; any other non-available state is reported at once.
@@ -78,11 +85,15 @@ STEADY_EVENT_WINDOW = 900
 METRIC_WINDOW = 900
 
 
-def make_clients(clients: AWSClients, edge_region: str) -> "LazyClients":
+def make_clients(clients: AWSClients, edge_region: str, dr_region: str | None = None) -> "LazyClients":
     """The report's clients by key (:data:`SERVICES`), from the collection's client layer: one session, one retry
-    policy, every call counted. Each is made on first use (see LazyClients)."""
+    policy, every call counted. Each is made on first use (see LazyClients); the DR clients only with a dr_region."""
 
     def create(key: str) -> Any:
+        if key in DR_SERVICES:
+            if not dr_region:
+                raise KeyError(key)
+            return clients.client(SERVICES[key], region=dr_region)
         return clients.client(SERVICES[key], region=edge_region if key in EDGE_SERVICES else None)
 
     return LazyClients(create, first="sts")
@@ -149,9 +160,14 @@ class Context:
         clock: Callable[[], float] = time.monotonic,
         zone: str | None = None,
         edge_region: str = "us-east-1",
+        dr_role: str = "none",
+        dr_region: str | None = None,
     ) -> None:
         self.environment = environment
         self.edge_region = edge_region
+        self.dr_role = dr_role
+        # The standby's region, read by a primary's DR reader (None: no DR section).
+        self.dr_region = dr_region if dr_role == "primary" else None
         self.project = project
         self.region = region
         self.domain = domain
@@ -337,6 +353,7 @@ def read_rds(rds: Any, secrets: Any, ctx: Context, ec2: Any = None) -> dict[str,
         "port": endpoint.get("Port") or 3306,
         "security_groups": [g["VpcSecurityGroupId"] for g in instance.get("VpcSecurityGroups", [])],
         "tags": tag_dict(instance.get("TagList")),
+        **replica_state(instance),
     }
     result["secret"], result["engine_support"], result["max_connections"] = _together(
         lambda: (
@@ -352,6 +369,21 @@ def read_rds(rds: Any, secrets: Any, ctx: Context, ec2: Any = None) -> dict[str,
         lambda: read_max_connections(rds, ec2, instance),
     )
     return result
+
+
+def replica_state(instance: dict[str, Any]) -> dict[str, Any]:
+    """Where the instance stands in replication: its source when it is a read replica (an ARN across regions), its
+    replicas, and RDS's "read replication" status (replicating, error, stopped, ...) when RDS gives one."""
+    info = next((i for i in instance.get("StatusInfos") or [] if i.get("StatusType") == "read replication"), {})
+    return {
+        "replica_source": instance.get("ReadReplicaSourceDBInstanceIdentifier"),
+        "replicas": list(instance.get("ReadReplicaDBInstanceIdentifiers") or []),
+        "replication": (
+            {"status": info.get("Status"), "normal": bool(info.get("Normal")), "message": info.get("Message")}
+            if info
+            else None
+        ),
+    }
 
 
 def read_max_connections(rds: Any, ec2: Any, instance: dict[str, Any]) -> dict[str, Any]:
@@ -434,11 +466,17 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
         except ClientError:
             return None
 
-    (mounts, mount_groups), access_point_count = _together(mounts_and_groups, access_points)
+    def replication() -> dict[str, Any] | None:
+        # A standby's file system is the destination of the primary's replication (read only by a standby).
+        return read_efs_replication(efs, fs["FileSystemId"]) if ctx.dr_role == "standby" else None
+
+    (mounts, mount_groups), access_point_count, replicated = _together(mounts_and_groups, access_points, replication)
     return {
         "found": True,
         "id": fs["FileSystemId"],
         "state": fs["LifeCycleState"],
+        "protection": (fs.get("FileSystemProtection") or {}).get("ReplicationOverwriteProtection"),
+        "replication": replicated,
         "encrypted": bool(fs.get("Encrypted")),
         "tags": tag_dict(fs.get("Tags")),
         "access_points": access_point_count,
@@ -452,6 +490,158 @@ def read_efs(efs: Any, ctx: Context) -> dict[str, Any]:
             }
             for m, sgs in zip(mounts, mount_groups)
         ],
+    }
+
+
+def read_efs_replication(efs: Any, file_system_id: str) -> dict[str, Any]:
+    """The replication ``file_system_id`` takes part in (as source or destination): its destination, status and when
+    it last finished a sync; ``found`` False when there is none."""
+    try:
+        replications = efs.describe_replication_configurations(aws_retry=True, FileSystemId=file_system_id)[
+            "Replications"
+        ]
+    except is_boto3_error_code(["ReplicationNotFound", "FileSystemNotFound"]):
+        return {"found": False, "file_system_id": file_system_id}
+    if not replications:
+        return {"found": False, "file_system_id": file_system_id}
+    replication = replications[0]
+    destination = (replication.get("Destinations") or [{}])[0]
+    last = destination.get("LastReplicatedTimestamp")
+    return {
+        "found": True,
+        "source_id": replication.get("SourceFileSystemId"),
+        "source_region": replication.get("SourceFileSystemRegion"),
+        "destination_id": destination.get("FileSystemId"),
+        "destination_region": destination.get("Region"),
+        "status": destination.get("Status"),
+        "status_message": destination.get("StatusMessage"),
+        "last_replicated": last.isoformat(timespec="seconds") if isinstance(last, datetime) else last,
+        "age_seconds": (
+            round((datetime.now(timezone.utc) - last).total_seconds()) if isinstance(last, datetime) else None
+        ),
+    }
+
+
+def read_replica_lag(cloudwatch: Any, identifier: str) -> dict[str, Any]:
+    """The latest AWS/RDS ReplicaLag (seconds) of a read replica; None with the reason when there is none."""
+    end = datetime.now(timezone.utc)
+    try:
+        answer = cloudwatch.get_metric_data(
+            aws_retry=True,
+            MetricDataQueries=[
+                {
+                    "Id": "lag",
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": "AWS/RDS",
+                            "MetricName": "ReplicaLag",
+                            "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": identifier}],
+                        },
+                        "Period": 60,
+                        "Stat": "Maximum",
+                    },
+                }
+            ],
+            ScanBy="TimestampDescending",
+            StartTime=datetime.fromtimestamp(end.timestamp() - METRIC_WINDOW, timezone.utc),
+            EndTime=end,
+        )
+    except ClientError as e:
+        return {"value": None, "detail": f"GetMetricData not readable ({error_code(e)})"}
+    result = next(iter(answer.get("MetricDataResults") or []), {})
+    points = sorted(zip(result.get("Timestamps", []), result.get("Values", [])), key=lambda p: p[0])
+    if not points:
+        return {"value": None, "detail": f"no ReplicaLag datapoint in the last {METRIC_WINDOW // 60} minutes"}
+    at, value = points[-1]
+    return {
+        "value": value,
+        "detail": f"{value:g} s at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}",
+    }
+
+
+def read_dr(clients: dict[str, Any], ctx: Context, source_efs: Callable[[], str | None]) -> dict[str, Any]:
+    """A DR primary's standby in ctx.dr_region: the read replica of this instance (same identifier), its lag, the
+    standby's ALB, ECS cluster and file system (same names, another region), and this file system's replication.
+
+    ``source_efs`` answers this region's file system id (the EFS reader's result)."""
+    identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
+
+    def replica() -> dict[str, Any]:
+        try:
+            instance = clients["rds_dr"].describe_db_instances(aws_retry=True, DBInstanceIdentifier=identifier)[
+                "DBInstances"
+            ][0]
+        except is_boto3_error_code(["DBInstanceNotFound", "DBInstanceNotFoundFault"]):
+            return {"found": False, "id": identifier}
+        return {
+            "found": True,
+            "id": identifier,
+            "arn": instance.get("DBInstanceArn"),
+            "status": instance["DBInstanceStatus"],
+            "instance_class": instance.get("DBInstanceClass"),
+            **replica_state(instance),
+        }
+
+    def alb() -> dict[str, Any]:
+        try:
+            found = clients["elbv2_dr"].describe_load_balancers(aws_retry=True, Names=[f"{ctx.name}-alb"])
+        except is_boto3_error_code("LoadBalancerNotFound"):
+            return {"found": False, "id": f"{ctx.name}-alb"}
+        balancer = found["LoadBalancers"][0]
+        return {
+            "found": True,
+            "arn": balancer["LoadBalancerArn"],
+            "dns_name": balancer["DNSName"],
+            "state": balancer["State"]["Code"],
+        }
+
+    def ecs() -> dict[str, Any]:
+        name = f"{ctx.name}-cluster"
+        clusters = clients["ecs_dr"].describe_clusters(aws_retry=True, clusters=[name])["clusters"]
+        if not clusters:
+            return {"found": False, "name": name}
+        return {
+            "found": True,
+            "name": name,
+            "arn": clusters[0]["clusterArn"],
+            "status": clusters[0]["status"],
+            "active_services": clusters[0].get("activeServicesCount", 0),
+        }
+
+    def file_system() -> dict[str, Any]:
+        token = f"{ctx.name}-efs"
+        systems = paginate(clients["efs_dr"], "describe_file_systems", "FileSystems")
+        match = [
+            fs for fs in systems if fs.get("CreationToken") == token or tag_dict(fs.get("Tags")).get("Name") == token
+        ]
+        if not match:
+            return {"found": False, "id": token}
+        return {
+            "found": True,
+            "id": match[0]["FileSystemId"],
+            "protection": (match[0].get("FileSystemProtection") or {}).get("ReplicationOverwriteProtection"),
+        }
+
+    def replication() -> dict[str, Any]:
+        source = source_efs()
+        return read_efs_replication(clients["efs"], source) if source else {"found": False, "file_system_id": None}
+
+    read_replica, lag, standby_alb, standby_ecs, standby_efs, efs_replication = _together(
+        replica,
+        lambda: read_replica_lag(clients["cloudwatch_dr"], identifier),
+        alb,
+        ecs,
+        file_system,
+        replication,
+    )
+    return {
+        "found": True,
+        "region": ctx.dr_region,
+        "replica": {**read_replica, "lag": lag} if read_replica["found"] else read_replica,
+        "alb": standby_alb,
+        "ecs": standby_ecs,
+        "efs": standby_efs,
+        "efs_replication": efs_replication,
     }
 
 
@@ -869,6 +1059,15 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
         "quotas": lambda: read_quotas(clients["servicequotas"], ctx),
         "metrics": lambda: read_metrics(clients["cloudwatch"], ctx),
     }
+    if ctx.dr_role == "standby":
+        # A standby has no distribution (the primary's fails over to it) and no certificate in the edge region.
+        skipped = {"found": False, "skipped": "a DR standby has no CloudFront distribution of its own"}
+        jobs["cloudfront"] = lambda: dict(skipped)
+        jobs["acm"] = lambda: {"found": False, "certificates": [], "skipped": skipped["skipped"]}
+        identifier = ctx.resources.get("rds_identifier") or f"{ctx.name}-mysql"
+        jobs["replica_lag"] = lambda: {"found": True, **read_replica_lag(clients["cloudwatch"], identifier)}
+    if ctx.dr_region:
+        jobs["dr"] = lambda: read_dr(clients, ctx, source_efs)
 
     def run(area: str) -> dict[str, Any]:
         try:
@@ -881,6 +1080,10 @@ def collect(clients: dict[str, Any], ctx: Context, max_workers: int = MAX_WORKER
             }
 
     futures: dict[str, Any] = {}
+
+    def source_efs() -> str | None:
+        # "efs" is submitted before "dr", as "ecs" before "alb".
+        return futures["efs"].result().get("id") if futures["efs"].result().get("found") else None
 
     def vouched() -> dict[str, str]:
         # "ecs" is submitted before "alb", so it is already running when the ALB reader waits for it here.

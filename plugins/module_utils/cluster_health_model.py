@@ -46,7 +46,10 @@ IMPACTS = {
     "tags": "ownership, environment separation and cost reporting are wrong",
     "alarms": "operators are not told, or are told now, that something tenants depend on is wrong",
     "capacity": "new tenants cannot be added once an AWS limit is reached",
+    "dr": "a regional outage of the primary would lose more data, or take longer to recover, than the DR design allows",
 }
+# A DR standby's role, a primary's: none means no disaster recovery is set up for the environment.
+DR_ROLES = ("none", "primary", "standby")
 TLS_ORDER = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021")
 
 
@@ -98,6 +101,8 @@ class Analysis:
     notices: list[Notice] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     headroom: dict[str, Any] = field(default_factory=dict)
+    # Disaster recovery as the report shows it (a primary's standby and replication, or a standby's own role).
+    dr: dict[str, Any] = field(default_factory=dict)
 
     def notice(self, area: str, summary: str, cause: str, next_step: str) -> None:
         self.notices.append(Notice(area, summary, cause, next_step))
@@ -151,6 +156,7 @@ class Analysis:
             "notices": [asdict(n) for n in self.notices],
             "paths": [asdict(p) for p in self.paths],
             "headroom": self.headroom,
+            "dr": self.dr,
         }
 
 
@@ -177,8 +183,14 @@ class Env:
         expected_alarms: list[str] | None = None,
         tenant_cost: TenantCost | None = None,
         warning_tenants: int = DEFAULT_WARNING_TENANTS,
+        dr_role: str = "none",
+        dr_region: str | None = None,
     ) -> None:
         self.environment = environment
+        # Disaster recovery: a standby is judged as one (read replica, services at 0, no distribution, read-only
+        # file system); a primary with its dr_region gets the DR section (replica, EFS replication, readiness).
+        self.dr_role = dr_role
+        self.dr_region = dr_region
         # The inventory's bbws_alarm_thresholds keys: each names an alarm the stack must have created.
         self.expected_alarms = list(expected_alarms or [])
         self.tenant_cost = tenant_cost or TenantCost()

@@ -48,6 +48,7 @@ AREA_TITLES = {
     "tags": "Tags",
     "alarms": "CloudWatch alarms",
     "capacity": "Capacity headroom",
+    "dr": "Disaster recovery",
 }
 ICONS = {"pass": "✓", "warn": "⚠", "fail": "✗", "skip": "–"}
 

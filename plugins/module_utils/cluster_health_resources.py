@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils import cluster_health_dr
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import headroom
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_model import (
     CERT_EXPIRY_WARN_DAYS,
@@ -108,6 +109,8 @@ def check_ecs(result: Analysis, ecs: dict[str, Any], env: Env) -> None:
             "Enable it in terraform (setting containerInsights) and re-apply.",
             [ecs["arn"]],
         )
+    if env.dr_role == "standby":
+        cluster_health_dr.check_standby_ecs(result, ecs, env)
     short = [s for s in ecs["services"] if s["running"] < s["desired"]]
     detail = f"{len(ecs['services'])} services, {ecs['running_tasks']} running tasks"
     if short:
@@ -126,7 +129,8 @@ def check_ecs(result: Analysis, ecs: dict[str, Any], env: Env) -> None:
         result.check("ecs", "Services running as desired", True, detail)
 
 
-def check_rds(result: Analysis, rds: dict[str, Any], env: Env) -> None:
+def check_rds(result: Analysis, rds: dict[str, Any], env: Env, replica_lag: dict[str, Any] | None = None) -> None:
+    """The instance's state, engine, sizing and master secret; a standby's replica instead of the secret."""
     if resource_missing(result, "rds", rds, "RDS instance"):
         return
     waited = f" after {rds['waited_seconds']}s ({rds['attempts']} reads)" if rds["attempts"] > 1 else ""
@@ -188,6 +192,9 @@ def check_rds(result: Analysis, rds: dict[str, Any], env: Env) -> None:
             "Re-apply terraform with the inventory's backup retention.",
             [rds["arn"]],
         )
+    if env.dr_role == "standby":
+        cluster_health_dr.check_standby_rds(result, rds, replica_lag, env)
+        return
     secret = rds.get("secret") or {}
     if result.check(
         "rds",
@@ -234,6 +241,8 @@ def check_efs(result: Analysis, efs: dict[str, Any], network: dict[str, Any], gr
             "Check the file system in the console and re-apply.",
             [efs["id"]],
         )
+    if env.dr_role == "standby":
+        cluster_health_dr.check_standby_efs(result, efs, env)
     private = [s for s in network.get("subnets", []) if "-private-" in s["name"] or s["tags"].get("Tier") == "private"]
     by_az = {m["az"]: m for m in efs["mount_targets"] if m["state"] == "available"}
     missing = [s for s in private if s["az"] not in by_az]
@@ -374,6 +383,9 @@ def check_edge(
     else:
         reason = default_certificate_reason(cloudfront, acm, env)
         _zone(result, zone)
+    if env.dr_role == "standby":
+        cluster_health_dr.check_standby_edge(result)
+        return
     records = {(r["name"].rstrip(".").lower(), r["type"]) for r in zone.get("records", [])}
     cert_by_arn = {c["arn"]: c for c in acm.get("certificates", [])}
     if env.domain and not acm.get("error"):

@@ -19,6 +19,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import ex
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.account import validate_account_id
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import Env
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_analysis import analyse
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_alarms import EDGE_ALARMS
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_capacity import TenantCost
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import Context
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_history import rebuild_index
@@ -41,6 +42,14 @@ def option_problem(params: dict[str, Any]) -> str | None:
         problem = writable_folder_problem(what, folder)
         if problem:
             return problem
+    if params.get("dr_role", "none") == "primary" and not params.get("dr_region"):
+        return "dr_role primary needs dr_region (the standby's region)"
+    if (
+        params.get("dr_region")
+        and params.get("dr_role", "none") == "primary"
+        and params.get("dr_region") == params.get("region")
+    ):
+        return f"dr_region must be another region than the primary's, got {params['dr_region']}"
     if params.get("expected_account_id"):
         try:
             validate_account_id(params["expected_account_id"])
@@ -59,6 +68,8 @@ def context(params: dict[str, Any], region: str) -> Context:
         params["wait_timeout"],
         zone=params["zone"],
         edge_region=params["edge_region"],
+        dr_role=params.get("dr_role", "none"),
+        dr_region=params.get("dr_region"),
     )
 
 
@@ -82,9 +93,16 @@ def environment(params: dict[str, Any], region: str) -> Env:
         custom_domain=params["custom_domain"],
         fallback=params["certificate_fallback"],
         zone=params["zone"],
-        expected_alarms=params["expected_alarms"],
+        # A standby has no CloudFront distribution, so none of the edge alarms that watch one.
+        expected_alarms=[
+            key
+            for key in params["expected_alarms"]
+            if params.get("dr_role", "none") != "standby" or key not in EDGE_ALARMS
+        ],
         tenant_cost=TenantCost.from_options(params["tenant_cost"]),
         warning_tenants=params["capacity_warning_tenants"],
+        dr_role=params.get("dr_role", "none"),
+        dr_region=params.get("dr_region"),
     )
 
 

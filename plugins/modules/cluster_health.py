@@ -198,6 +198,24 @@ options:
       - The inventory's C(bbws_capacity_warning_tenants).
     type: int
     default: 10
+  dr_role:
+    description:
+      - The environment's part in disaster recovery (the inventory's C(bbws_dr_role)).
+      - V(none) - no disaster recovery is judged.
+      - V(standby) - the warm standby in the DR region is judged as one - its RDS instance being a cross-region read
+        replica is expected (replica status and C(AWS/RDS ReplicaLag) are reported; no master secret of its own is no
+        finding), ECS services at desired 0 are expected, no CloudFront distribution is expected, and its EFS file
+        system being the read-only destination of the primary's replication is expected.
+      - V(primary) - the report gets a DR section (RV(dr)) on the standby in O(dr_region) - the read replica of this
+        instance (exists, status, lag), this file system's EFS replication (status, last replicated and its age) and
+        the standby's readiness (its ALB and ECS cluster active, the replica available).
+    type: str
+    choices: [none, primary, standby]
+    default: none
+  dr_region:
+    description:
+      - The standby's region, for O(dr_role=primary) (the inventory's C(bbws_dr_region)); required there.
+    type: str
 notes:
   - When the host is reached over the C(local) connection, without become or async, and its
     C(ansible_python_interpreter) is the controller's own Python (as in this collection's inventories), the
@@ -233,6 +251,17 @@ EXAMPLES = r"""
     environment: prod
     domain: wp.kimmyai.io
     zone: kimmyai.io
+  register: health
+
+- name: Check prod and its DR standby in eu-west-1 (replica, EFS replication, readiness)
+  bbws.ecs_cluster.cluster_health:
+    profile: Tebogo-prod
+    region: af-south-1
+    environment: prod
+    domain: wp.kimmyai.io
+    zone: kimmyai.io
+    dr_role: primary
+    dr_region: eu-west-1
   register: health
 
 - name: Fail when the cluster is unhealthy
@@ -310,6 +339,22 @@ headroom:
       - {name: "listener rules per ALB (excluding default rules)", resource: bbws-dev-alb, used: 95, limit: 100,
          source: AWS default, per_tenant: 1, tenants: 5,
          detail: "HTTP:80 0 rule(s) (redirect: no tenant rules); HTTPS:443 95 rule(s)"}
+dr:
+  description:
+    - Disaster recovery, with O(dr_role) other than V(none) - the role and region; for a primary its standby's replica
+      (exists, status, replication, lag in seconds), the EFS replication (status, last replicated, age in seconds) and
+      whether the standby is ready for failover; for a standby its replica and the replication it receives. The checks
+      and findings behind it are in RV(checks) and RV(findings) (area C(dr) for a primary).
+  returned: always
+  type: dict
+  sample:
+    role: primary
+    region: eu-west-1
+    replica: {region: eu-west-1, id: bbws-prod-mysql, exists: true, status: available, replication: replicating,
+              lag_seconds: 2.0}
+    efs_replication: {exists: true, destination_id: fs-0123, destination_region: eu-west-1, status: ENABLED,
+                      last_replicated: "2026-01-01T11:58:00+00:00", age_seconds: 120}
+    standby_ready: true
 summary:
   description: The closing block (access points, DNS configuration, example tenant URL, next steps) as text.
   returned: always
@@ -434,6 +479,8 @@ def main():
                 ),
             ),
             capacity_warning_tenants=dict(type="int", default=10),
+            dr_role=dict(type="str", default="none", choices=["none", "primary", "standby"]),
+            dr_region=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -447,7 +494,8 @@ def main():
     # plugin): the objects it keeps to the end are kept out of the garbage collector's sight (AWSClients freeze).
     aws = module_clients(module, max_pool_connections=MAX_WORKERS * FANOUT_WORKERS, freeze=True)
     try:
-        clients = make_clients(aws, params["edge_region"])
+        dr_region = params.get("dr_region") if params.get("dr_role") == "primary" else None
+        clients = make_clients(aws, params["edge_region"], dr_region)
     except (botocore.exceptions.BotoCoreError, ValueError) as e:
         fail_aws(module, e, aws)
 

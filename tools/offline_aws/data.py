@@ -682,47 +682,78 @@ state_only(
 )
 
 
-@resource(
-    "aws_efs_replication_configuration",
-    replace_on=("source_file_system_id", "destination"),
-    state_only=(
-        "moto (5.2) has no CreateReplicationConfiguration: EFS replication is not emulated, so nothing "
-        "is copied and no destination file system is created"
-    ),
-)
+@resource("aws_efs_replication_configuration", replace_on=("source_file_system_id", "destination"))
 class EfsReplicationConfiguration(Handler):
-    """A file system's replication to another region, kept in Terraform's state only: the source file system is
-    checked to exist, and the state carries its ARN and region as the real provider reads them back. The
-    configuration lives in its source's region (the resource's `region`, e.g. a DR standby's configuration in the
-    primary's region), so the source is looked up there."""
+    """A file system's replication to another region of the account (CreateReplicationConfiguration): to the
+    destination's file system when it names one, else to one EFS creates there; read back from
+    DescribeReplicationConfigurations (status, destination). Deleting it makes the destination writable again. The
+    configuration lives in its source's region (the resource's `region`: a DR standby's is in the primary's region)."""
+
+    GONE = ("ReplicationNotFound", "FileSystemNotFound")
 
     def create(self, api: Api, planned: dict[str, Any]) -> dict[str, Any]:
-        source_id, region = planned["source_file_system_id"], _region(api, planned)
-        answer = ignore_gone(api.client("efs", region).describe_file_systems, FileSystemId=source_id)
-        if not answer or not answer["FileSystems"]:
-            raise ApplyError(
-                f"EFS file system {source_id} not found in {region}",
-                "The replication's source must exist, in the configuration's region.",
+        source_id = planned["source_file_system_id"]
+        wanted = (planned.get("destination") or [{}])[0]
+        destination = {
+            key: wanted.get(name)
+            for key, name in (
+                ("Region", "region"),
+                ("FileSystemId", "file_system_id"),
+                ("KmsKeyId", "kms_key_id"),
+                ("AvailabilityZoneName", "availability_zone_name"),
             )
-        source_arn = answer["FileSystems"][0].get("FileSystemArn") or api.arn(
-            "elasticfilesystem", f"file-system/{source_id}", region
-        )
-        destinations = [{"status": "ENABLED"} for _destination in planned.get("destination") or []]
-        return {
-            "id": source_id,
-            "source_file_system_arn": source_arn,
-            "original_source_file_system_arn": source_arn,
-            "source_file_system_region": region,
-            "creation_time": "",
-            "destination": destinations,
+            if wanted.get(name)
         }
+        try:
+            answer = api.client("efs", _region(api, planned)).create_replication_configuration(
+                SourceFileSystemId=source_id, Destinations=[destination]
+            )
+        except Exception as error:  # noqa: BLE001 - a missing file system is the operator's to fix
+            if gone(error, *self.GONE):
+                raise ApplyError(
+                    f"EFS file system {destination.get('FileSystemId') or source_id} not found",
+                    "The replication's source, and a destination it names, must exist.",
+                ) from error
+            raise
+        return self._state(answer, wanted)
 
     def read(self, api: Api, state: dict[str, Any]) -> dict[str, Any] | None:
-        # Gone with its source file system, as in AWS.
         answer = ignore_gone(
-            api.client("efs", _region(api, state)).describe_file_systems, FileSystemId=state["source_file_system_id"]
+            api.client("efs", _region(api, state)).describe_replication_configurations,
+            *self.GONE,
+            FileSystemId=state.get("source_file_system_id") or state["id"],
         )
-        return state if answer and answer["FileSystems"] else None
+        if not answer or not answer.get("Replications"):
+            return None
+        return {**state, **self._state(answer["Replications"][0], (state.get("destination") or [{}])[0])}
+
+    def delete(self, api: Api, state: dict[str, Any]) -> None:
+        ignore_gone(
+            api.client("efs", _region(api, state)).delete_replication_configuration,
+            *self.GONE,
+            SourceFileSystemId=state.get("source_file_system_id") or state["id"],
+        )
+
+    @staticmethod
+    def _state(answer: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+        found = (answer.get("Destinations") or [{}])[0]
+        created = answer.get("CreationTime")
+        return {
+            "id": answer["SourceFileSystemId"],
+            "source_file_system_id": answer["SourceFileSystemId"],
+            "source_file_system_arn": answer.get("SourceFileSystemArn"),
+            "original_source_file_system_arn": answer.get("OriginalSourceFileSystemArn"),
+            "source_file_system_region": answer.get("SourceFileSystemRegion"),
+            "creation_time": created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+            "destination": [
+                {
+                    **wanted,
+                    "file_system_id": found.get("FileSystemId"),
+                    "region": found.get("Region"),
+                    "status": found.get("Status"),
+                }
+            ],
+        }
 
 
 ################################################################################
