@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from offline_support import session
@@ -267,10 +268,10 @@ def test_a_cross_region_read_replica_follows_the_instance_by_arn_without_a_secre
     assert rds.describe_db_instances()["DBInstances"] == []
 
 
-def test_efs_replication_is_kept_in_state_and_goes_with_its_source(applied: Stack) -> None:
-    """moto has no EFS replication: the configuration is state only, checked against its source file system. As a
-    DR standby configures it: from the standby's provider (another region), with the resource's region the
-    source's (dev's file system standing in for the primary's) and the standby's file system as destination."""
+def test_efs_replication_runs_in_the_sources_region_and_goes_with_its_deletion(applied: Stack) -> None:
+    """As a DR standby configures it: from the standby's provider (another region), with the resource's region the
+    source's (dev's file system standing in for the primary's) and the standby's file system as destination. The
+    emulator replicates (its EFS replication): the destination is read-only until the configuration is deleted."""
     import offline_aws
 
     facts = applied.facts
@@ -279,24 +280,32 @@ def test_efs_replication_is_kept_in_state_and_goes_with_its_source(applied: Stac
     assert standby_region != source_region
     api = offline_aws.api_for(facts["bbws_aws_profile"], standby_region, facts["bbws_account_id"])
     handler = offline_aws.handler_for("aws_efs_replication_configuration")
-    assert handler.state_only
+    assert not handler.state_only
     source_id = applied.outputs()["efs_id"]
+    standby_efs = boto3.Session(profile_name=facts["bbws_aws_profile"], region_name=standby_region).client("efs")
+    destination_id = standby_efs.create_file_system(CreationToken="bbws-dev-efs", Encrypted=True)["FileSystemId"]
     planned = {
         "region": source_region,
         "source_file_system_id": source_id,
-        "destination": [{"region": standby_region, "file_system_id": "fs-0fedcba9876543210"}],
+        "destination": [{"region": standby_region, "file_system_id": destination_id}],
     }
-    computed = handler.create(api, planned)
-    assert computed["id"] == source_id and computed["source_file_system_region"] == source_region
-    assert (
-        computed["source_file_system_arn"]
-        == f"arn:aws:elasticfilesystem:{source_region}:{facts['bbws_account_id']}:file-system/{source_id}"
-    )
-    assert computed["destination"] == [{"status": "ENABLED"}]
-    assert handler.read(api, {**planned, **computed}) == {**planned, **computed}
-    assert handler.read(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"}) is None
+    # The source is looked up in the configuration's region only: not in the standby's.
+    with pytest.raises(offline_aws.ApplyError, match="not found"):
+        handler.create(api, {**planned, "region": standby_region})
     with pytest.raises(offline_aws.ApplyError, match="not found"):
         handler.create(api, {**planned, "source_file_system_id": "fs-0123456789abcdef0"})
-    # The source is looked up in the configuration's region only: not in the standby's.
-    with pytest.raises(offline_aws.ApplyError, match=f"not found in {standby_region}"):
-        handler.create(api, {**planned, "region": standby_region})
+    computed = handler.create(api, planned)
+    state = {**planned, **computed}
+    assert computed["id"] == source_id and computed["source_file_system_region"] == source_region
+    assert computed["source_file_system_arn"].endswith(f":file-system/{source_id}")
+    (destination,) = computed["destination"]
+    assert destination["file_system_id"] == destination_id and destination["region"] == standby_region
+    assert destination["status"] == "ENABLED"
+    assert handler.read(api, state)["destination"] == computed["destination"]
+    # Found from the destination's side too, as in AWS.
+    (seen,) = standby_efs.describe_replication_configurations(FileSystemId=destination_id)["Replications"]
+    assert seen["SourceFileSystemId"] == source_id
+    handler.delete(api, state)
+    assert handler.read(api, state) is None
+    with pytest.raises(ClientError, match="ReplicationNotFound"):
+        standby_efs.describe_replication_configurations(FileSystemId=destination_id)
