@@ -29,7 +29,9 @@ def test_failover_then_failback_by_approved_digests(standby, playbook, tmp_path)
     plan = playbook("playbooks/failover.yml", *PROD, *artifacts, *FORCE)
     assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-2000:]
     digest = digest_of(plan.stdout, "failover")
-    assert "promote_read_replica" in plan.stdout and "changed=0" in plan.stdout
+    assert "promote_read_replica" in plan.stdout
+    assert re.search(r"TASK \[[^\]]*Plan the failover\] \*+\nok: \[bbws-prod\]", plan.stdout)
+    assert "Execute the approved failover] *" in plan.stdout and "skipping: [bbws-prod]" in plan.stdout
     [written] = Path(tmp_path).glob("*-prod/dr/failover-plan.json")
     assert json.loads(written.read_text())["digest"] == digest
     assert standby.group_members() == [PRIMARY_ORIGIN, DR_ORIGIN]
@@ -55,3 +57,10 @@ def test_failover_then_failback_by_approved_digests(standby, playbook, tmp_path)
 def test_failover_playbook_refuses_an_inventory_without_prod(aws, playbook):
     run = playbook("playbooks/failover.yml", "-i", "inventories/dev")
     assert run.returncode != 0 and "Only prod has a warm standby" in run.stdout
+
+
+@pytest.mark.parametrize("skip", [["--skip-tags", "always"], ["--start-at-task", "Fix this run's folder"]])
+def test_no_option_runs_the_failover_without_the_guard(standby, playbook, tmp_path, skip):
+    run = playbook("playbooks/failover.yml", *PROD, "-e", f"bbws_artifacts_dir={tmp_path}", *FORCE, *skip)
+    assert run.returncode != 0 and "The account guard has not verified bbws-prod in this run" in run.stdout
+    assert standby.group_members() == [PRIMARY_ORIGIN, DR_ORIGIN]
