@@ -47,6 +47,8 @@ description:
   - Idempotent - once a failover is complete the plan is empty and a run changes nothing; the same holds for failback.
   - In check mode nothing is changed; with a matching O(approved_digest) C(changed) says whether the run would change
     something.
+  - O(region) is not used - every call names its region (O(primary_region), O(dr_region), and C(us-east-1) for
+    CloudFront; the account check calls STS in O(dr_region), which must answer when the primary does not).
 author:
   - BBWS Platform Engineering (@bbws-platform)
 options:
@@ -111,6 +113,7 @@ options:
     default: {}
 extends_documentation_fragment:
   - amazon.aws.common.modules
+  - amazon.aws.region.modules
   - amazon.aws.boto3
 """
 
