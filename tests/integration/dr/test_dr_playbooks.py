@@ -64,3 +64,16 @@ def test_no_option_runs_the_failover_without_the_guard(standby, playbook, tmp_pa
     run = playbook("playbooks/failover.yml", *PROD, "-e", f"bbws_artifacts_dir={tmp_path}", *FORCE, *skip)
     assert run.returncode != 0 and "The account guard has not verified bbws-prod in this run" in run.stdout
     assert standby.group_members() == [PRIMARY_ORIGIN, DR_ORIGIN]
+
+
+def test_check_mode_with_the_approved_digest_changes_nothing(standby, playbook, tmp_path):
+    artifacts = ["-e", f"bbws_artifacts_dir={tmp_path}"]
+    plan = playbook("playbooks/failover.yml", *PROD, *artifacts, *FORCE)
+    digest = digest_of(plan.stdout, "failover")
+    run = playbook(
+        "playbooks/failover.yml", *PROD, *artifacts, *FORCE, "-e", f"bbws_failover_approve={digest}", "--check"
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "Check mode: the approved plan would be executed" in run.stdout
+    assert standby.group_members() == [PRIMARY_ORIGIN, DR_ORIGIN] and standby.dr_desired() == {"banana": 0}
+    assert not any(t["Key"] == "bbws:dr-promoted" for t in standby.dr_db().get("TagList", []))
