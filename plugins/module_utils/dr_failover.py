@@ -35,7 +35,10 @@ except ImportError:  # reported by AnsibleAWSModule
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import ClientFactory
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_client import paginate
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import DENIED_CODES
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import EXPIRED_CODES
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import has_code
 
 # Written on the standby's database when this module promotes it: when, and by which approved plan. AWS clears the
 # replica's source on promotion; the tag is the record of who did it (and what tells a promoted instance from a
@@ -141,14 +144,21 @@ def read_services(ecs: Any, cluster: str) -> dict[str, dict[str, Any]]:
 
 
 def read_primary(make_client: ClientFactory, names: dict[str, str], region: str) -> dict[str, Any]:
-    """The primary region as seen from here: each part that cannot be read (region down, API unreachable) is
-    ``unreachable``; no part of it fails the run."""
+    """The primary region as seen from here: each part that cannot be read (region down, API unreachable, an error
+    of the service) is ``unreachable``. Only a denied or expired credential fails the run: it says nothing about the
+    primary's health."""
     state: dict[str, Any] = {"region": region}
 
     def attempt(what: str, read: Callable[[], Any]) -> Any:
         try:
             return read()
-        except (BotoCoreError, ClientError) as e:
+        except ClientError as e:
+            # Credentials that may not read the primary say nothing about its health: never a reason to fail over.
+            if has_code(e, DENIED_CODES | EXPIRED_CODES):
+                raise
+            state.setdefault("errors", {})[what] = f"{type(e).__name__}: {e}"
+            return UNREACHABLE
+        except BotoCoreError as e:
             state.setdefault("errors", {})[what] = f"{type(e).__name__}: {e}"
             return UNREACHABLE
 

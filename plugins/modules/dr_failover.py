@@ -21,7 +21,8 @@ description:
     of the origins C(<project>-<environment>-alb) (the primary's ALB) and C(<project>-<environment>-alb-<dr_region>)
     (the standby's)."
   - "State read: the primary's database status, ALB state, ECS cluster status and service desired counts in
-    O(primary_region) (anything that does not answer counts as V(unreachable), never as a failure of the run); the
+    O(primary_region) (anything that does not answer, or answers with an error, counts as V(unreachable); only a
+    denied or expired credential fails the run, since it says nothing about the primary's health); the
     standby database in O(dr_region) (still a replica? its C(ReplicaLag) from CloudWatch, reported but not digested);
     the DR cluster's services and their desired counts; the origin group's member order and the targets of the
     behaviours that reach an ALB directly (all but the O(health_check_path) behaviour)."

@@ -165,3 +165,28 @@ def test_promotion_wait_ends_when_available():
         "statuses": ["modifying", "available"],
         "waited": 10,
     }
+
+
+def client_error(code: str) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": code}}, "Describe")
+
+
+def test_an_unreachable_primary_counts_as_down_but_a_denied_read_fails_the_run():
+    from botocore.exceptions import EndpointConnectionError
+
+    down = MagicMock()
+    down.describe_db_instances.side_effect = EndpointConnectionError(endpoint_url="https://rds.af-south-1")
+    down.describe_load_balancers.side_effect = EndpointConnectionError(endpoint_url="https://elb.af-south-1")
+    down.describe_clusters.side_effect = client_error("ServerException")
+    down.get_paginator.side_effect = EndpointConnectionError(endpoint_url="https://ecs.af-south-1")
+    primary = drf.read_primary(lambda service, region: down, NAMES, "af-south-1")
+    assert primary["healthy"] is False and primary["services"] is None
+    assert primary["db_status"] == primary["alb_state"] == primary["cluster_status"] == drf.UNREACHABLE
+    assert set(primary["errors"]) == {"db", "alb", "cluster", "services"}
+
+    denied = MagicMock()
+    denied.describe_db_instances.side_effect = client_error("AccessDenied")
+    with pytest.raises(Exception, match="AccessDenied"):
+        drf.read_primary(lambda service, region: denied, NAMES, "af-south-1")
