@@ -14,7 +14,7 @@ the database is ``<project>-<environment>-mysql`` and the ECS cluster ``<project
 group ``<project>-<environment>-failover`` with the members ``<project>-<environment>-alb`` (the primary's ALB) and
 ``<project>-<environment>-alb-<dr_region>`` (the standby's).
 
-Every helper takes the collection's client factory (``client(service, region)``), never the module.
+Every function here takes the collection's client factory (``client(service, region)``), never the module.
 """
 
 from __future__ import annotations
@@ -455,7 +455,7 @@ def next_steps(direction: str, params: dict[str, Any], names: dict[str, str]) ->
             " copied before this failback."
         ),
         (
-            f"Re-seed the standby: take a final snapshot of {names['db']} in {dr}, turn its deletion protection off and"
+            f"Rebuild the standby: take a final snapshot of {names['db']} in {dr}, turn its deletion protection off and"
             f" delete it, then apply the DR stack (dr_role standby) in {dr}: Terraform re-creates the read replica of"
             f" {primary}'s instance."
         ),

@@ -39,7 +39,7 @@ description:
     what marks it as promoted where the replica's source stays reported."
   - "Failback plan: the behaviours and the origin group back to the primary's ALB, then every DR service to 0. It
     does not touch the databases: the promoted standby stays standalone, writes made in the DR region are not copied
-    back, and the standby must be re-seeded (RV(next_steps) says how). A failback while nothing is served from the DR
+    back, and the standby must be rebuilt (RV(next_steps) says how). A failback while nothing is served from the DR
     region is a no-op."
   - "Refusals (nothing is done): a failover while the primary is healthy (its database C(available), its ALB
     C(active) and its ECS cluster C(ACTIVE)) unless O(force) with O(force_reason); a failback while the primary's
@@ -232,7 +232,8 @@ forced:
   type: dict
   sample: {"reason": "quarterly DR drill"}
 next_steps:
-  description: What the module does not do and the operator must (EFS writability, copying writes, re-seeding).
+  description:
+    - What the module does not do and the operator must (EFS writability, copying writes, rebuilding the standby).
   returned: success
   type: list
   elements: str
