@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DR_ORIGIN
-from conftest import HEALTH_PATH
-from conftest import PRIMARY_ORIGIN
-from conftest import WRITE_PATHS
+from dr_standby import DR_ORIGIN
+from dr_standby import HEALTH_PATH
+from dr_standby import PRIMARY_ORIGIN
+from dr_standby import WRITE_PATHS
 
 from ansible_collections.bbws.ecs_cluster.plugins.modules import dr_failover
 

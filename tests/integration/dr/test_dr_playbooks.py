@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DR_ORIGIN
-from conftest import PRIMARY_ORIGIN
+from dr_standby import DR_ORIGIN
+from dr_standby import PRIMARY_ORIGIN
 
 pytestmark = pytest.mark.emulator
 
