@@ -327,3 +327,24 @@ def test_configure_without_keys_keeps_the_credentials_stored_keys(objects):
     assert "AKIAEXAMPLEKEYID" not in given["_output"] and "fixture-secret" not in given["_output"]
     [task] = [t for t in yaml.safe_load(AWX_PLAYBOOK.read_text())[0]["tasks"] if "awx.awx.credential" in t]
     assert task["no_log"] is True and task["awx.awx.credential"]["inputs"] == "{{ __awx_bbws_credential_inputs }}"
+
+
+def test_failover_and_failback_templates_plan_then_execute_the_approved_digest_for_approvers(objects):
+    templates = {t["name"]: t for t in objects["job_templates"]}
+    for name, playbook in (("BBWS failover", "playbooks/failover.yml"), ("BBWS failback", "playbooks/failback.yml")):
+        template = templates[name]
+        assert template["playbook"] == playbook
+        assert roles_of(REPO / playbook) == {
+            "bbws.ecs_cluster.account_guard": {"main"},
+            "bbws.ecs_cluster.dr_failover": {"main"},
+        }
+        questions = {q["variable"]: q for q in template["questions"]}
+        assert questions["account_guard_environment"]["choices"] == ["prod"]
+        digest = questions["dr_failover_approve"]
+        assert digest["min"] == digest["max"] == 64 and not digest["required"]  # empty: plan only
+        executors = {g["team"] for g in objects["grants"] if name in g.get("job_templates", [])}
+        assert executors == {"BBWS approvers", "BBWS admins"}
+    assert {"dr_failover_force", "dr_failover_force_reason"} <= {
+        q["variable"] for q in templates["BBWS failover"]["questions"]
+    }
+    assert "dr_failover_force" not in {q["variable"] for q in templates["BBWS failback"]["questions"]}
