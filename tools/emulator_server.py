@@ -339,9 +339,20 @@ def describe_replication_configurations(self: EFSResponse) -> tuple[str, dict[st
 
 
 def delete_replication_configuration(self: EFSResponse) -> tuple[str, dict[str, Any]]:
+    """From the source's region, or from the destination's with the source's id (as a failover does while the
+    source's region is down). Both sides go at once here, whatever the DeletionMode (the emulator has one record)."""
     account_id, region = self.current_account, self.region
     wanted = self._get_param("SourceFileSystemId")
-    found = _source_of(account_id, region, wanted)
+    backend = efs_backends[account_id][region]
+    if wanted in backend.file_systems_by_id:
+        found = _source_of(account_id, region, wanted)
+    else:
+        destinations = [
+            fs
+            for fs in backend.file_systems_by_id.values()
+            if (getattr(fs, "_replicated_from", None) or ("",))[-1] == wanted
+        ]
+        found = _source_of(account_id, region, destinations[0].file_system_id) if destinations else None
     if found is None:
         raise ReplicationNotFound(wanted)
     _source_region, source = found

@@ -37,10 +37,6 @@ def standby_apply(env: Env) -> str:
     return f"ansible-playbook site.yml -i inventories/{env.environment} --limit {inventory_host(env)} --tags plan,apply"
 
 
-def primary_apply(env: Env) -> str:
-    return f"ansible-playbook site.yml -i inventories/{env.environment} --limit {env.name} --tags plan,apply"
-
-
 def _age(seconds: float | None) -> str:
     if seconds is None:
         return "never"
@@ -199,12 +195,13 @@ def check_standby_efs(result: Analysis, efs: dict[str, Any], env: Env) -> None:
             "efs",
             f"EFS {efs['id']} in the standby is not the destination of the primary's replication: the tenants' "
             "WordPress files are not copied to this region.",
-            f"Give the primary's stack this file system as its destination (dr_efs_file_system_id = {efs['id']}) and "
-            "apply it; the standby's file system has replication overwrite protection off for this.",
+            "Apply the standby's stack: it holds the replication from the primary's file system (dr_source_efs_id, "
+            f"read from the primary before each plan) into {efs['id']}, whose replication overwrite protection is off "
+            "for this.",
             [efs["id"]],
             terraform=(
-                "terraform apply -target='aws_efs_replication_configuration.dr[0]' (the primary's stack: "
-                f"{primary_apply(env)})"
+                "terraform apply -target='aws_efs_replication_configuration.dr[0]' (the standby's stack: "
+                f"{standby_apply(env)})"
             ),
         )
 
@@ -362,7 +359,7 @@ def _dr_efs(
         f"aws efs create-replication-configuration --source-file-system-id {source} --destinations "
         + (f"Region={region},FileSystemId={destination}" if destination else f"Region={region}")
     )
-    terraform = f"terraform apply -target='aws_efs_replication_configuration.dr[0]' ({primary_apply(env)})"
+    terraform = f"terraform apply -target='aws_efs_replication_configuration.dr[0]' ({standby_apply(env)})"
     if not result.check(
         "dr",
         "EFS replication",
@@ -379,7 +376,7 @@ def _dr_efs(
             "dr",
             f"EFS {source} has no replication to {region}: the tenants' WordPress files would be missing after a "
             "failover.",
-            "Re-create the replication (the primary's stack holds it) to the standby's file system"
+            "Re-create the replication (the standby's stack holds it) to the standby's file system"
             + (f" {destination}" if destination else "")
             + ".",
             [source],
@@ -394,9 +391,9 @@ def _dr_efs(
             "dr",
             f"EFS {source} replicates to {replication.get('destination_region')}, not to the standby's region {region}:"
             " the standby would start without the tenants' files.",
-            "Delete the replication and re-create it to the standby's file system (the primary's stack does both).",
+            "Delete the replication and re-create it to the standby's file system (the standby's stack does both).",
             [source, replication.get("destination_id")],
-            terraform=f"terraform apply -replace='aws_efs_replication_configuration.dr[0]' ({primary_apply(env)})",
+            terraform=f"terraform apply -replace='aws_efs_replication_configuration.dr[0]' ({standby_apply(env)})",
         )
         return
     status = replication["status"]
@@ -422,16 +419,16 @@ def _dr_efs(
                 "EFS paused the replication"
                 + message
                 + ": typically the destination's KMS key "
-                f"(alias/{env.name}-dr in {region}) is disabled or pending deletion"
+                f"(the standby's key alias/{env.name} in {region}) is disabled or pending deletion"
             ),
             "DELETING": "the replication is being deleted (a failover or a destroy is in progress)",
         }.get(status, f"the replication is {status}{message}")
         fix = (
-            {"cli": env.cli(f"aws kms enable-key --key-id alias/{env.name}-dr", region)}
+            {"cli": env.cli(f"aws kms enable-key --key-id alias/{env.name}", region)}
             if status == "PAUSED"
             else {
                 "terraform": (
-                    f"terraform apply -replace='aws_efs_replication_configuration.dr[0]' ({primary_apply(env)})"
+                    f"terraform apply -replace='aws_efs_replication_configuration.dr[0]' ({standby_apply(env)})"
                 )
             }
         )

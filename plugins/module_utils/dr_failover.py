@@ -39,6 +39,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import EXPIRED_CODES
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import has_code
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.dr_peer import stack_names
 
 # Written on the standby's database when this module promotes it: when, and by which approved plan. AWS clears the
 # replica's source on promotion; the tag is the record of who did it (and what tells a promoted instance from a
@@ -60,22 +61,6 @@ class FailoverError(Exception):
         self.msg = msg
         self.error = error
         self.extra = extra
-
-
-def stack_names(project: str, environment: str, dr_region: str) -> dict[str, str]:
-    """The names terraform/ gives the resources the failover touches (main.tf local.name, rds.tf, ecs.tf, alb.tf,
-    cloudfront.tf). The standby's database, cluster and ALB carry the same names in the DR region."""
-    name = f"{project}-{environment}"
-    return {
-        "name": name,
-        "db": f"{name}-mysql",
-        "cluster": f"{name}-cluster",
-        "alb": f"{name}-alb",
-        "distribution_comment": name,
-        "origin_group": f"{name}-failover",
-        "primary_origin": f"{name}-alb",
-        "dr_origin": f"{name}-alb-{dr_region}",
-    }
 
 
 def canonical_json(value: Any) -> str:
@@ -117,6 +102,23 @@ def read_db(rds: Any, identifier: str) -> dict[str, Any] | None:
         "is_replica": bool(source) and not promoted,
         "promoted": promoted,
     }
+
+
+def read_file_system(efs: Any, token: str) -> dict[str, Any] | None:
+    """The DR file system (by its creation token) and the source it replicates from, if it is a replication's
+    destination; None when there is none."""
+    found = efs.describe_file_systems(aws_retry=True, CreationToken=token)["FileSystems"]
+    if not found:
+        return None
+    fs_id = found[0]["FileSystemId"]
+    try:
+        replications = efs.describe_replication_configurations(aws_retry=True, FileSystemId=fs_id)["Replications"]
+    except ClientError as e:
+        if error_code(e) != "ReplicationNotFound":
+            raise
+        replications = []
+    sources = [r["SourceFileSystemId"] for r in replications if r["SourceFileSystemId"] != fs_id]
+    return {"id": fs_id, "replicated_from": sources[0] if sources else None}
 
 
 def read_services(ecs: Any, cluster: str) -> dict[str, dict[str, Any]]:
@@ -283,6 +285,7 @@ def read_state(
             "region": dr_region,
             "db": dr_db,
             "services": read_services(make_client("ecs", dr_region), names["cluster"]),
+            "efs": read_file_system(make_client("efs", dr_region), names["efs_token"]),
         },
         "distribution": read_distribution(
             make_client("cloudfront", CLOUDFRONT_REGION), names, params["health_check_path"]
@@ -349,6 +352,20 @@ def plan_failover(state: dict[str, Any], names: dict[str, str], desired_counts: 
                 "target": f"{dr['region']}:{dr['db']['id']}",
                 "from": f"read replica of {dr['db']['source']}",
                 "to": "standalone",
+            }
+        )
+    efs = dr.get("efs")
+    if efs and efs["replicated_from"]:
+        # A replication's destination is read-only: uploads in the DR region need it writable before traffic moves.
+        actions.append(
+            {
+                "action": "delete_efs_replication",
+                "target": f"{dr['region']}:{efs['id']}",
+                "from": f"replica of {efs['replicated_from']}",
+                "to": "writable",
+                "source": efs["replicated_from"],
+                # The primary region not answering: only the DR side can be deleted (the other goes with the rebuild).
+                "mode": "LOCAL_CONFIGURATION_ONLY" if state["primary"].get("errors") else "ALL_CONFIGURATIONS",
             }
         )
     unknown = []
@@ -437,11 +454,6 @@ def next_steps(direction: str, params: dict[str, Any], names: dict[str, str]) ->
     if direction == "failover":
         return [
             (
-                f"EFS in {dr} is the destination of the replication from {primary} and stays read-only until the "
-                f"replication configuration is deleted (aws efs delete-replication-configuration --region {dr} "
-                "--source-file-system-id <the standby's file system>): do it when uploads must work in the DR region."
-            ),
-            (
                 f"The database {names['db']} in {dr} is a standalone instance now; {primary}'s instance no longer"
                 f" receives its writes. Before failing back, copy the writes made in {dr} to {primary} (for example"
                 f" mysqldump from {dr} into {primary}'s instance) or they stay only in {dr}."
@@ -460,8 +472,9 @@ def next_steps(direction: str, params: dict[str, Any], names: dict[str, str]) ->
             f" {primary}'s instance."
         ),
         (
-            "EFS: if the replication was deleted during the failover, the primary's next apply (dr_role primary) "
-            "re-creates it; the DR file system must be empty or have replication overwrite protection off."
+            f"EFS: the failover made {dr}'s file system writable by deleting its replication. Copy the files written in"
+            f" {dr} during the failover back to {primary}'s file system before the standby is rebuilt: the DR stack's"
+            " apply re-creates the replication, which overwrites the standby's file system with the primary's."
         ),
     ]
 
@@ -511,6 +524,8 @@ class Executor:
                 self.promote(action)
             elif action["action"] == "scale_service":
                 self.scale(action)
+            elif action["action"] == "delete_efs_replication":
+                self.end_replication(action)
 
     def promote(self, action: dict[str, Any]) -> None:
         region, identifier = action["target"].split(":", 1)
@@ -547,6 +562,16 @@ class Executor:
                     executed=self.executed,
                 )
             self.sleep(min(POLL_INTERVAL, max(1, timeout - elapsed)))
+
+    def end_replication(self, action: dict[str, Any]) -> None:
+        """Delete the replication from the DR side (EFS accepts it from the destination's region). With the primary
+        region down only the local side can be deleted (LOCAL_CONFIGURATION_ONLY); the primary's side goes when the
+        standby is rebuilt."""
+        region = action["target"].split(":", 1)[0]
+        self.make_client("efs", region).delete_replication_configuration(
+            aws_retry=True, SourceFileSystemId=action["source"], DeletionMode=action["mode"]
+        )
+        self.executed.append({**action, "result": {"deletion_mode": action["mode"]}})
 
     def scale(self, action: dict[str, Any]) -> None:
         region, path = action["target"].split(":", 1)

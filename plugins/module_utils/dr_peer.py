@@ -17,9 +17,22 @@ from typing import Any
 ROLES = ("none", "primary", "standby")
 
 
-def names(project: str, environment: str) -> dict[str, str]:
+def stack_names(project: str, environment: str, dr_region: str | None = None) -> dict[str, str]:
+    """The names terraform/ gives what disaster recovery reads and changes (main.tf local.name, rds.tf, efs.tf, ecs.tf,
+    alb.tf, cloudfront.tf): the standby's database, file system, cluster and ALB carry the primary's names in the DR
+    region; the distribution is the primary's, with the origin group and the DR origin named after ``dr_region``."""
     name = f"{project}-{environment}"
-    return {"db": f"{name}-mysql", "efs_token": f"{name}-efs", "alb": f"{name}-alb"}
+    return {
+        "name": name,
+        "db": f"{name}-mysql",
+        "efs_token": f"{name}-efs",
+        "cluster": f"{name}-cluster",
+        "alb": f"{name}-alb",
+        "distribution_comment": name,
+        "origin_group": f"{name}-failover",
+        "primary_origin": f"{name}-alb",
+        "dr_origin": f"{name}-alb-{dr_region}",
+    }
 
 
 def _db(rds: Any, identifier: str) -> dict[str, Any] | None:
@@ -57,7 +70,7 @@ def read_peer(client: Any, role: str, peer_region: str | None, project: str, env
     }
     if role == "none":
         return result
-    wanted = names(project, environment)
+    wanted = stack_names(project, environment)
     if role == "standby":
         db = _db(client("rds", peer_region), wanted["db"])
         if db is None:

@@ -1,9 +1,10 @@
 """The failover/failback tests' scenario: a warm standby in the emulated prod account.
 
 Built with boto3 the way terraform/ names things (rds.tf, ecs.tf, alb.tf, cloudfront.tf with dr_role primary and
-standby): the primary database, ALB, ECS cluster and service in af-south-1; a cross-region read replica of that
-database (source by ARN), a cluster and the same service at desired count 0 in eu-west-1; the primary's CloudFront
-distribution with both ALBs as origins and the origin group.
+standby): the primary database, file system, ALB, ECS cluster and service in af-south-1; a cross-region read replica of
+that database (source by ARN), a file system the primary's replicates into (the emulator's EFS replication), a cluster
+and the same service at desired count 0 in eu-west-1; the primary's CloudFront distribution with both ALBs as origins
+and the origin group.
 
 The emulator keeps a distribution's origin groups (member order included, through UpdateDistribution), but refuses a
 cache behaviour whose target is an origin group (NoSuchOrigin). The distribution built here therefore has its default
@@ -63,6 +64,15 @@ class Standby:
 
     def behavior_targets(self) -> dict[str, str]:
         return {b["PathPattern"]: b["TargetOriginId"] for b in self.distribution_config()["CacheBehaviors"]["Items"]}
+
+    def dr_file_system_replicated(self) -> bool:
+        """Whether the DR file system is still a replication's destination (read-only)."""
+        efs = self.client("efs", DR)
+        [fs] = efs.describe_file_systems(CreationToken=f"{NAME}-efs")["FileSystems"]
+        try:
+            return bool(efs.describe_replication_configurations(FileSystemId=fs["FileSystemId"])["Replications"])
+        except efs.exceptions.ReplicationNotFound:
+            return False
 
     def stop_primary_db(self) -> None:
         self.client("rds").stop_db_instance(DBInstanceIdentifier=DB)
@@ -149,6 +159,15 @@ def build_standby(services: dict[str, int], tagged: bool = True) -> Standby:
     )["DBInstance"]["DBInstanceArn"]
     session.client("rds", region_name=DR).create_db_instance_read_replica(
         DBInstanceIdentifier=DB, SourceDBInstanceIdentifier=arn, DBInstanceClass="db.t4g.micro"
+    )
+    source, destination = (
+        session.client("efs", region_name=region).create_file_system(CreationToken=f"{NAME}-efs", Encrypted=True)[
+            "FileSystemId"
+        ]
+        for region in (PRIMARY, DR)
+    )
+    session.client("efs", region_name=PRIMARY).create_replication_configuration(
+        SourceFileSystemId=source, Destinations=[{"Region": DR, "FileSystemId": destination}]
     )
     for region, at_zero in ((PRIMARY, False), (DR, True)):
         ecs = session.client("ecs", region_name=region)

@@ -19,10 +19,12 @@ FORCE = {"force": True, "force_reason": "DR drill"}
 
 
 def untouched(standby) -> None:
-    """The scenario as built: replica not promoted, DR services at 0, CloudFront on the primary."""
+    """The scenario as built: replica not promoted, DR file system replicated, DR services at 0, CloudFront on the
+    primary."""
     db = standby.dr_db()
     assert not any(t["Key"] == "bbws:dr-promoted" for t in db.get("TagList", []))
     assert db["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:bbws-prod-mysql")
+    assert standby.dr_file_system_replicated()
     assert set(standby.dr_desired().values()) == {0}
     assert standby.group_members() == [PRIMARY_ORIGIN, DR_ORIGIN]
     assert set(standby.behavior_targets().values()) == {PRIMARY_ORIGIN}
@@ -44,11 +46,13 @@ def test_forced_failover_without_approval_returns_the_plan_and_changes_nothing(s
     assert len(result["digest"]) == 64 and result["digest"] in result["message"]
     assert [a["action"] for a in result["actions"]] == [
         "promote_read_replica",
+        "delete_efs_replication",
         "scale_service",
         *["set_behavior_origin"] * len(WRITE_PATHS),
         "set_origin_group_primary",
     ]
-    scale = result["actions"][1]
+    assert result["actions"][1]["mode"] == "ALL_CONFIGURATIONS"
+    scale = result["actions"][2]
     assert scale == {
         "action": "scale_service",
         "target": "eu-west-1:bbws-prod-cluster/banana",
@@ -57,7 +61,7 @@ def test_forced_failover_without_approval_returns_the_plan_and_changes_nothing(s
         "source": "primary service",
     }
     assert result["actions"][-1]["to"] == [DR_ORIGIN, PRIMARY_ORIGIN]
-    assert sum(result["api_calls"].values()) < 20
+    assert sum(result["api_calls"].values()) < 25
     assert "not-a-secret-1" not in json.dumps(result)
     untouched(standby)
 
@@ -70,6 +74,10 @@ def test_approved_failover_promotes_scales_and_moves_traffic_then_plans_nothing(
     assert result["forced"] == {"reason": "DR drill"}
     assert [a["action"] for a in result["executed"]] == [a["action"] for a in plan["actions"]]
     assert result["executed"][0]["result"]["status"] == "available"
+    # The DR file system is made writable before traffic moves (the primary answers: both sides are deleted).
+    assert plan["actions"][1]["action"] == "delete_efs_replication"
+    assert result["executed"][1]["result"] == {"deletion_mode": "ALL_CONFIGURATIONS"}
+    assert not standby.dr_file_system_replicated()
 
     db = standby.dr_db()
     assert db["DBInstanceStatus"] == "available"
@@ -81,7 +89,7 @@ def test_approved_failover_promotes_scales_and_moves_traffic_then_plans_nothing(
     assert set(targets.values()) == {DR_ORIGIN}
     assert result["post_state"]["dr"]["db"]["is_replica"] is False
     assert result["post_state"]["distribution"]["origin_group"]["members"][0] == DR_ORIGIN
-    assert any("EFS" in step for step in result["next_steps"])
+    assert any("mysqldump" in step for step in result["next_steps"])
 
     again = module_runner(dr_failover, failover_args(**FORCE))
     assert not again.failed and again["changed"] is False and again["actions"] == []

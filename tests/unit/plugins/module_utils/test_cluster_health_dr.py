@@ -69,7 +69,7 @@ def test_a_ready_standby_is_no_finding() -> None:
     "status, severity, fix_kind, fix_text",
     [
         ("ERROR", "high", "terraform", "-replace='aws_efs_replication_configuration.dr[0]'"),
-        ("PAUSED", "medium", "cli", "aws kms enable-key --key-id alias/bbws-prod-dr --region eu-west-1"),
+        ("PAUSED", "medium", "cli", "aws kms enable-key --key-id alias/bbws-prod --region eu-west-1"),
     ],
 )
 def test_a_replication_in_error_or_paused_has_its_diagnosis_and_fix(status, severity, fix_kind, fix_text) -> None:

@@ -40,6 +40,7 @@ def state(members=None, behaviors=None, services=None, is_replica=True, primary_
 def test_names_follow_terraform():
     assert NAMES == {
         "name": "bbws-prod",
+        "efs_token": "bbws-prod-efs",
         "db": "bbws-prod-mysql",
         "cluster": "bbws-prod-cluster",
         "alb": "bbws-prod-alb",
@@ -190,3 +191,25 @@ def test_an_unreachable_primary_counts_as_down_but_a_denied_read_fails_the_run()
     denied.describe_db_instances.side_effect = client_error("AccessDenied")
     with pytest.raises(Exception, match="AccessDenied"):
         drf.read_primary(lambda service, region: denied, NAMES, "af-south-1")
+
+
+@pytest.mark.parametrize(
+    ("errors", "mode"), [({}, "ALL_CONFIGURATIONS"), ({"db": "unreachable"}, "LOCAL_CONFIGURATION_ONLY")]
+)
+def test_a_replicated_dr_file_system_is_made_writable_after_the_promotion_and_before_traffic(errors, mode):
+    """Only the DR side of the replication can be deleted while the primary region does not answer."""
+    current = state()
+    current["dr"]["efs"] = {"id": "fs-dr", "replicated_from": "fs-primary"}
+    current["primary"]["errors"] = errors
+    actions = drf.plan_failover(current, NAMES, {})
+    assert [a["action"] for a in actions][:3] == ["promote_read_replica", "delete_efs_replication", "scale_service"]
+    assert actions[1] == {
+        "action": "delete_efs_replication",
+        "target": "eu-west-1:fs-dr",
+        "from": "replica of fs-primary",
+        "to": "writable",
+        "source": "fs-primary",
+        "mode": mode,
+    }
+    current["dr"]["efs"]["replicated_from"] = None
+    assert "delete_efs_replication" not in [a["action"] for a in drf.plan_failover(current, NAMES, {})]
