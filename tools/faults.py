@@ -160,26 +160,40 @@ def build_cluster(
     real one would: it stops at the certificate validation wait, after the certificates and their records exist.
     """
     _require_emulator()
-    state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / environment / "terraform.tfstate"
+    state = _fresh_state(artifacts_dir, environment)
+    _snapshotted(
+        [environment, custom_domain, certificate_pending, stack_tfvars(environment)],
+        state,
+        lambda: _apply(environment, state, custom_domain, certificate_pending),
+    )
+    return _discovered(environment, session, tenants)
+
+
+def _fresh_state(artifacts_dir: Path | None, stack: str) -> Path:
+    """Where a build keeps its Terraform state (as a site run under the local emulator does), emptied."""
+    state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / stack / "terraform.tfstate"
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
-    # The emulator keeps what a build left, by where it started from and what was asked: the same build from the
-    # same starting point is restored in about a second instead of applied again.
+    return state
+
+
+def _snapshotted(asked: list[Any], state: Path, build: Callable[[], None]) -> None:
+    """Run ``build`` (which writes ``state``), or restore what it left the last time it was asked from the same
+    starting point: the emulator keeps a snapshot by starting point and request, restored in about a second instead
+    of an apply. An emulator without snapshots (or no starting point) always builds."""
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     origin = snapshot_origin(endpoint)
     snapshot = ""
     if origin:
-        asked = [origin, environment, custom_domain, certificate_pending, stack_tfvars(environment)]
-        snapshot = hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        snapshot = hashlib.sha256(json.dumps([origin, *asked], sort_keys=True, default=str).encode()).hexdigest()[:32]
         kept = restore_snapshot(endpoint, snapshot)
         if kept is not None:
             if kept:
                 state.write_bytes(kept)
-            return _discovered(environment, session, tenants)
-    _apply(environment, state, custom_domain, certificate_pending)
+            return
+    build()
     if snapshot:
         take_snapshot(endpoint, snapshot, state.read_bytes() if state.exists() else b"")
-    return _discovered(environment, session, tenants)
 
 
 @dataclass
@@ -228,23 +242,13 @@ def build_standby(environment: str, region: str = "eu-west-1", artifacts_dir: Pa
         "dr_source_db_secret_arn": primary["MasterUserSecret"]["SecretArn"],
         "dr_source_efs_id": primary_efs,
     }
-    state = Path(artifacts_dir or REPO / "artifacts") / "local-emulator" / f"{environment}-dr" / "terraform.tfstate"
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.unlink(missing_ok=True)
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    origin = snapshot_origin(endpoint)
-    snapshot = ""
-    if origin:
-        asked = [origin, "standby", environment, dr, stack_tfvars(environment)]
-        snapshot = hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    kept = restore_snapshot(endpoint, snapshot) if snapshot else None
-    if kept is None:
+    state = _fresh_state(artifacts_dir, f"{environment}-dr")
+
+    def apply() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-dr-") as workdir:
             _StandbyStack(environment, Path(workdir), dr, custom_domain=True, state_path=state).apply()
-        if snapshot:
-            take_snapshot(endpoint, snapshot, state.read_bytes() if state.exists() else b"")
-    elif kept:
-        state.write_bytes(kept)
+
+    _snapshotted(["standby", environment, dr, stack_tfvars(environment)], state, apply)
     # A restore puts back the STS state of the snapshot, where this session's assumed role does not exist: a new one.
     session = session_for(environment, facts)
     standby_efs = session.client("efs", region_name=region).describe_file_systems(CreationToken=f"{name}-efs")[

@@ -131,7 +131,12 @@ def test_missing_efs_replication_is_a_finding_whose_cli_fix_restores_it(prod_dr,
     # The standby sees it too: its file system no longer receives the primary's.
     seen = module_runner(cluster_health, health_args("prod", region=DR_REGION, dr_role="standby"))
     [finding] = [f for f in seen["findings"] if f["area"] == "efs"]
-    assert f"dr_efs_file_system_id = {standby.efs_id}" in finding["recommendation"]
+    assert "Apply the standby's stack" in finding["recommendation"] and standby.efs_id in finding["recommendation"]
+    assert (
+        finding["fix"]["terraform"]
+        == "terraform apply -target='aws_efs_replication_configuration.dr[0]' (the standby's stack: ansible-playbook "
+        "site.yml -i inventories/prod --limit bbws-prod-dr --tags plan,apply)"
+    )
 
     # The fix is exact: its API equivalent makes the primary healthy again.
     efs.create_replication_configuration(
