@@ -41,6 +41,7 @@ from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 from moto.efs.exceptions import EFSError
 from moto.efs.exceptions import FileSystemNotFound
+from moto.cloudfront import models as cloudfront_models
 from moto.efs.models import efs_backends
 from moto.efs.responses import EFSResponse
 from moto.moto_api import state_manager
@@ -375,9 +376,44 @@ def _install_efs_replication() -> None:
     EFSResponse.delete_replication_configuration = delete_replication_configuration
 
 
+def _origin_group_ids(config: dict[str, Any]) -> dict[str, str]:
+    """{origin group id: its first member's origin id} of a distribution config as moto parsed it (one group is a
+    mapping, several a list)."""
+    items = (config.get("OriginGroups") or {}).get("Items") or {}
+    groups = items.get("OriginGroup", []) if isinstance(items, dict) else items
+    found = {}
+    for group in groups if isinstance(groups, list) else [groups]:
+        members = (group.get("Members") or {}).get("Items") or []
+        members = members.get("OriginGroupMember", []) if isinstance(members, dict) else members
+        first = members[0] if isinstance(members, list) and members else members
+        if group.get("Id") and isinstance(first, dict):
+            found[group["Id"]] = first.get("OriginId", "")
+    return found
+
+
+def _install_cloudfront_origin_groups() -> None:
+    """CloudFront takes an origin group's id as a cache behaviour's target (a DR primary's default behaviour); moto
+    checks the default behaviour's target against the origins only. The check is made with the group's first member,
+    and the behaviour keeps the group as its target."""
+    original = cloudfront_models.DistributionConfig.__init__
+
+    def init(self: Any, config: dict[str, Any]) -> None:
+        target = (config.get("DefaultCacheBehavior") or {}).get("TargetOriginId")
+        groups = _origin_group_ids(config)
+        if target not in groups:
+            original(self, config)
+            return
+        config["DefaultCacheBehavior"]["TargetOriginId"] = groups[target]
+        original(self, config)
+        self.DefaultCacheBehavior.target_origin_id = target
+
+    cloudfront_models.DistributionConfig.__init__ = init
+
+
 def main(argv: list[str] | None = None) -> None:
     """moto_server's command line, serving moto behind the snapshot control API."""
     _install_efs_replication()
+    _install_cloudfront_origin_groups()
     original = server.DomainDispatcherApplication
 
     def wrapped(_create_app: Any, *args: Any, **kwargs: Any) -> Any:

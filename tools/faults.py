@@ -149,6 +149,7 @@ def build_cluster(
     custom_domain: bool = True,
     artifacts_dir: Path | None = None,
     certificate_pending: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> Cluster:
     """Apply terraform/ for the environment into its emulated account and return the ids of what it made.
 
@@ -158,13 +159,15 @@ def build_cluster(
     find what was built. Each call starts from a fresh state: the emulator is expected to be clean (tests reset it).
     With ``certificate_pending`` (an emulator that keeps certificates PENDING_VALIDATION) the apply goes as far as a
     real one would: it stops at the certificate validation wait, after the certificates and their records exist.
+    ``overrides`` replace some of the inventory's tfvars (``{"dr_role": "primary", "dr_region": "eu-west-1"}``: the
+    primary of a DR standby, which ``build_standby`` builds next).
     """
     _require_emulator()
     state = _fresh_state(artifacts_dir, environment)
     _snapshotted(
-        [environment, custom_domain, certificate_pending, stack_tfvars(environment)],
+        [environment, custom_domain, certificate_pending, stack_tfvars(environment), overrides or {}],
         state,
-        lambda: _apply(environment, state, custom_domain, certificate_pending),
+        lambda: _apply(environment, state, custom_domain, certificate_pending, overrides or {}),
     )
     return _discovered(environment, session, tenants)
 
@@ -212,15 +215,15 @@ class Standby:
     cluster_name: str
 
 
-class _StandbyStack(Stack):
-    """terraform/ as a standby: the environment's tfvars in the DR region, reading the primary's master secret."""
+class _OverriddenStack(Stack):
+    """terraform/ with the environment's tfvars and some replaced (a DR primary's or standby's inputs)."""
 
-    def __init__(self, environment: str, workdir: Path, dr: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, environment: str, workdir: Path, overrides: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(environment, workdir, **kwargs)
-        self.dr = dr
+        self.overrides = overrides
 
     def tfvars(self) -> dict[str, Any]:
-        return {**super().tfvars(), **self.dr}
+        return {**super().tfvars(), **self.overrides}
 
 
 def build_standby(environment: str, region: str = "eu-west-1", artifacts_dir: Path | None = None) -> Standby:
@@ -246,7 +249,7 @@ def build_standby(environment: str, region: str = "eu-west-1", artifacts_dir: Pa
 
     def apply() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-dr-") as workdir:
-            _StandbyStack(environment, Path(workdir), dr, custom_domain=True, state_path=state).apply()
+            _OverriddenStack(environment, Path(workdir), dr, custom_domain=True, state_path=state).apply()
 
     _snapshotted(["standby", environment, dr, stack_tfvars(environment)], state, apply)
     # A restore puts back the STS state of the snapshot, where this session's assumed role does not exist: a new one.
@@ -280,14 +283,16 @@ def _discovered(environment: str, session: boto3.Session | None, tenants: int) -
     return cluster
 
 
-def _apply(environment: str, state: Path, custom_domain: bool, certificate_pending: bool) -> None:
+def _apply(
+    environment: str, state: Path, custom_domain: bool, certificate_pending: bool, overrides: dict[str, Any]
+) -> None:
     if load_inventory(environment)["bbws_root_zone_mode"] == "adopt":
         # The root zone an adopting environment's stack reads exists before the platform, as in the real account.
         from emulator_zones import create_zones
 
         create_zones(children=False)
     with tempfile.TemporaryDirectory(prefix=f"bbws-stack-{environment}-") as workdir:
-        stack = Stack(environment, Path(workdir), custom_domain=custom_domain, state_path=state)
+        stack = _OverriddenStack(environment, Path(workdir), overrides, custom_domain=custom_domain, state_path=state)
         if certificate_pending:
             stack.prepare()
             result = stack.terraform("apply", "-auto-approve", "-input=false", check=False)

@@ -91,3 +91,44 @@ def test_an_operation_the_emulator_lacks_is_refused_at_once_not_retried(aws):
     assert answer["Error"]["Code"] == "NotImplemented" and "delete_file_system_policy" in answer["Error"]["Message"]
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert answer["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+def _origin(origin_id: str) -> dict:
+    return {
+        "Id": origin_id,
+        "DomainName": f"{origin_id}.example.com",
+        "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+    }
+
+
+def test_a_default_behaviour_may_target_an_origin_group_as_cloudfront_allows(aws):
+    """A DR primary's distribution sends its default behaviour to the origin group; moto alone refuses that."""
+    cloudfront = _session(aws, faults.load_inventory("prod")["bbws_account_id"]).client("cloudfront")
+    members = {"Quantity": 2, "Items": [{"OriginId": "primary"}, {"OriginId": "standby"}]}
+    group = {
+        "Id": "failover",
+        "FailoverCriteria": {"StatusCodes": {"Quantity": 2, "Items": [502, 503]}},
+        "Members": members,
+    }
+    config = {
+        "CallerReference": "origin-group",
+        "Comment": "origin-group",
+        "Enabled": True,
+        "Origins": {"Quantity": 2, "Items": [_origin("primary"), _origin("standby")]},
+        "OriginGroups": {"Quantity": 1, "Items": [group]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "failover",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+        },
+    }
+    created = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    kept = cloudfront.get_distribution_config(Id=created["Id"])["DistributionConfig"]
+    assert kept["DefaultCacheBehavior"]["TargetOriginId"] == "failover"
+    [group_kept] = kept["OriginGroups"]["Items"]
+    assert [m["OriginId"] for m in group_kept["Members"]["Items"]] == ["primary", "standby"]
+    # A target that is neither an origin nor a group is still refused, as CloudFront refuses it.
+    config = {**config, "CallerReference": "no-such-target"}
+    config["DefaultCacheBehavior"] = {**config["DefaultCacheBehavior"], "TargetOriginId": "nowhere"}
+    with pytest.raises(ClientError, match="NoSuchOrigin"):
+        cloudfront.create_distribution(DistributionConfig=config)
