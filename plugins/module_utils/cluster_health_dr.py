@@ -96,7 +96,7 @@ def _check_replication_status(
             + (f" ({replication['message']})" if replication.get("message") else "")
             + ": it no longer follows the primary.",
             "Diagnose with the replica's events (a replication error stops applying the primary's changes and does "
-            "not resume by itself); then re-seed the standby by replacing the replica from the primary.",
+            "not resume by itself); then rebuild the standby by replacing the replica with a new one of the primary.",
             [replica.get("arn") or identifier],
             cli=env.cli(f"aws rds describe-events --source-type db-instance --source-identifier {identifier}", region),
             terraform=(
@@ -127,8 +127,9 @@ def check_standby_rds(result: Analysis, rds: dict[str, Any], lag: dict[str, Any]
             "rds",
             f"RDS {rds['id']} in the standby is not a read replica: either a failover promoted it (this region now "
             "serves the tenants) or it was made on its own; either way it does not follow the primary.",
-            "After a failover: finish it and fail back with playbooks/failback.yml, which re-seeds the standby. "
-            "Otherwise re-create the standby's replica from the primary (its next apply does).",
+            "After a failover: finish it and fail back with playbooks/failback.yml, then rebuild the standby (take a "
+            "final snapshot of this instance and delete it; the standby's next apply creates a new read replica of "
+            "the primary). Otherwise re-create the standby's replica from the primary (its next apply does).",
             [rds["arn"]],
             terraform=(
                 f"terraform apply -replace='aws_db_instance.replica[0]' (the standby's stack: {standby_apply(env)})"
@@ -287,7 +288,7 @@ def _dr_replica(result: Analysis, replica: dict[str, Any], rds: dict[str, Any], 
             "dr",
             f"There is no read replica {replica['id']} in {region}: the database has no standby, so a regional outage "
             f"of {env.region} would be recovered only from backups (hours, and the writes since the last one lost).",
-            "Re-seed the standby: apply its stack, which creates the cross-region read replica of this instance.",
+            "Rebuild the standby: apply its stack, which creates the cross-region read replica of this instance.",
             [rds.get("arn") or replica["id"]],
             terraform=standby_apply(env),
         )
@@ -308,7 +309,7 @@ def _dr_replica(result: Analysis, replica: dict[str, Any], rds: dict[str, Any], 
             + (f"replicates {source}, not {primary_arn}" if source else "is not a read replica (promoted?)")
             + ": the standby does not hold this database's changes.",
             "If a failover promoted it, fail back (playbooks/failback.yml) before relying on DR again; otherwise "
-            "re-seed the standby's replica from this instance.",
+            "replace the standby's replica with a new one of this instance.",
             [replica.get("arn") or replica["id"]],
             terraform=(
                 f"terraform apply -replace='aws_db_instance.replica[0]' (the standby's stack: {standby_apply(env)})"
@@ -323,8 +324,7 @@ def _dr_replica(result: Analysis, replica: dict[str, Any], rds: dict[str, Any], 
             "dr",
             f"Read replica {replica['id']} in {region} is {replica['status']}, not available: a failover cannot "
             "promote it now.",
-            "Read the replica's events; a replica stuck in a failed or incompatible state is re-seeded by"
-            " replacing it.",
+            "Read the replica's events; a replica stuck in a failed or incompatible state is rebuilt by replacing it.",
             [replica.get("arn") or replica["id"]],
             cli=env.cli(
                 f"aws rds describe-events --source-type db-instance --source-identifier {replica['id']}", region

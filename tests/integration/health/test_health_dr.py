@@ -93,7 +93,7 @@ def test_missing_standby_is_a_finding_with_its_diagnosis_and_fix(aws, module_run
     findings = {f["summary"].split(":")[0]: f for f in result["findings"] if f["area"] == "dr"}
     replica = findings[f"There is no read replica bbws-prod-mysql in {DR_REGION}"]
     assert replica["severity"] == "high"
-    assert "Re-seed the standby" in replica["recommendation"]
+    assert "Rebuild the standby" in replica["recommendation"]
     assert (
         replica["fix"]["terraform"]
         == "ansible-playbook site.yml -i inventories/prod --limit bbws-prod-dr --tags plan,apply"
