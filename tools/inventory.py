@@ -13,23 +13,21 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("dev", "sit", "prod")
-# Every stack of the inventories (host bbws-<stack>) and the environment (inventory) it belongs to.
-STACKS = {"dev": "dev", "sit": "sit", "prod": "prod"}
 
 
 @lru_cache(maxsize=None)
-def host_vars(stack: str) -> dict[str, Any]:
-    """Every variable of ``bbws-<stack>`` in its environment's inventory (``inventories/<environment>``), templated."""
+def host_vars(environment: str) -> dict[str, Any]:
+    """Every variable of ``bbws-<environment>`` in ``inventories/<environment>``, templated."""
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
     from ansible.vars.manager import VariableManager
 
-    if stack not in STACKS:
-        raise ValueError(f"unknown stack {stack!r}: use one of {', '.join(STACKS)}")
+    if environment not in ENVIRONMENTS:
+        raise ValueError(f"unknown environment {environment!r}: use one of {', '.join(ENVIRONMENTS)}")
     loader = DataLoader()
-    inventory = InventoryManager(loader=loader, sources=[str(REPO / "inventories" / STACKS[stack])])
+    inventory = InventoryManager(loader=loader, sources=[str(REPO / "inventories" / environment)])
     variables = VariableManager(loader=loader, inventory=inventory)
-    host = inventory.get_host(f"bbws-{stack}")
+    host = inventory.get_host(f"bbws-{environment}")
     raw = variables.get_vars(host=host, include_hostvars=False)
     # The run-time values of the registry (verdicts and failures of other hosts of a run) render as for a run of
     # this host alone.
@@ -60,11 +58,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def stack_tfvars(stack: str, peer: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The tfvars the terraform_stack role renders for a stack's host: its mapping templated with the host's variables.
-
-    ``peer`` is what the role reads of a disaster-recovery stack's other region before planning (dr_peer_info's
-    result); without it those inputs are null."""
+def stack_tfvars(environment: str) -> dict[str, Any]:
+    """The tfvars the terraform_stack role renders for an inventory: its mapping templated with the host's variables."""
     import json
 
     import yaml
@@ -80,8 +75,7 @@ def stack_tfvars(stack: str, peer: dict[str, Any] | None = None) -> dict[str, An
             for k, v in defaults.items()
             if k != "terraform_stack_variables"
         },
-        **host_vars(stack),
-        **({"terraform_stack_dr_peer": peer} if peer else {}),
+        **host_vars(environment),
     }
     templar = Templar(loader=DataLoader(), variables=context)
     # Role defaults are trusted templates when Ansible loads them; plain YAML needs the same mark.
