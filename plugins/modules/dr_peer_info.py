@@ -29,7 +29,9 @@ options:
     choices: [none, primary, standby]
     required: true
   peer_region:
-    description: The other stack's region - the primary's for a standby, the standby's for a primary.
+    description:
+      - The other stack's region - the primary's for a standby, the standby's for a primary.
+      - Required unless O(dr_role=none).
     type: str
   project:
     description: The project prefix of the stack's names.
@@ -116,10 +118,17 @@ def main():
             environment=dict(type="str", required=True),
             fail_on_missing=dict(type="bool", default=True),
         ),
-        required_if=[("dr_role", "standby", ["peer_region"]), ("dr_role", "primary", ["peer_region"])],
         supports_check_mode=True,
     )
     params = module.params
+    if params["dr_role"] != "none" and not params.get("peer_region"):
+        module.fail_json(
+            msg=(
+                f"dr_role {params['dr_role']} needs peer_region: the other region of disaster recovery (a standby's "
+                "primary region, a primary's standby region). Nothing was read."
+            ),
+            api_calls={},
+        )
     clients = module_clients(module)
     try:
         peer = dr_peer.read_peer(

@@ -101,3 +101,17 @@ def test_a_stack_without_disaster_recovery_reads_nothing(aws, module_runner) -> 
     result = module_runner(dr_peer_info, {**STANDBY_ARGS, "dr_role": "none", "peer_region": None})
     assert not result.failed, result
     assert result["api_calls"] == {} and result["source_db_arn"] is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"dr_role": "replica"}, "value of dr_role must be one of: none, primary, standby"),
+        ({"peer_region": None}, "dr_role standby needs peer_region"),
+        ({"dr_role": "primary", "peer_region": ""}, "dr_role primary needs peer_region"),
+    ],
+)
+def test_bad_input_is_refused_before_any_call(aws, module_runner, change: dict, message: str) -> None:
+    result = module_runner(dr_peer_info, {**STANDBY_ARGS, **change})
+    assert result.failed and message in result["msg"]
+    assert result.get("api_calls", {}) == {}
