@@ -291,10 +291,18 @@ def main():
             expected_account_id=dict(type="str"),
             known_accounts=dict(type="dict", default={}),
         ),
-        required_if=[("force", True, ["force_reason"])],
         supports_check_mode=True,
     )
     params = module.params
+    # A reason of nothing but blanks is no reason (required_if would accept an empty or null one).
+    if params["force"] and not (params.get("force_reason") or "").strip():
+        module.fail_json(
+            msg=(
+                "force is true but force_reason is missing: say why the failover is forced. Nothing was read or"
+                " changed."
+            ),
+            api_calls={},
+        )
     if params["primary_region"] == params["dr_region"]:
         module.fail_json(msg="primary_region and dr_region must differ.", api_calls={})
     if params.get("expected_account_id"):

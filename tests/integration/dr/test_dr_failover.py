@@ -182,6 +182,11 @@ def test_credentials_of_another_account_are_refused_before_any_read(standby, mod
     assert set(result["api_calls"]) == {"sts.GetCallerIdentity"}
 
 
-def test_force_without_a_reason_is_refused(standby, module_runner, failover_args):
-    result = module_runner(dr_failover, failover_args(force=True))
-    assert result.failed and "force_reason" in result["msg"]
+@pytest.mark.parametrize("reason", ["omitted", None, "", "   "])
+def test_force_without_a_reason_is_refused(standby, module_runner, failover_args, reason):
+    """Also an empty or null reason: the playbook passes a missing bbws_failover_force_reason as null."""
+    extra = {} if reason == "omitted" else {"force_reason": reason}
+    result = module_runner(dr_failover, failover_args(force=True, **extra))
+    assert result.failed and "force_reason is missing" in result["msg"]
+    assert result["api_calls"] == {}
+    untouched(standby)
