@@ -548,14 +548,18 @@ def read_replica_lag(cloudwatch: Any, identifier: str) -> dict[str, Any]:
         )
     except ClientError as e:
         return {"value": None, "detail": f"GetMetricData not readable ({error_code(e)})"}
-    result = next(iter(answer.get("MetricDataResults") or []), {})
+    return latest_datapoint(next(iter(answer.get("MetricDataResults") or []), {}), "ReplicaLag", " s")
+
+
+def latest_datapoint(result: dict[str, Any], what: str, unit: str = "") -> dict[str, Any]:
+    """The newest value of one GetMetricData result and a line that says it (or that there was none)."""
     points = sorted(zip(result.get("Timestamps", []), result.get("Values", [])), key=lambda p: p[0])
     if not points:
-        return {"value": None, "detail": f"no ReplicaLag datapoint in the last {METRIC_WINDOW // 60} minutes"}
+        return {"value": None, "detail": f"no {what} datapoint in the last {METRIC_WINDOW // 60} minutes"}
     at, value = points[-1]
     return {
         "value": value,
-        "detail": f"{value:g} s at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}",
+        "detail": f"{value:g}{unit} at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}",
     }
 
 
@@ -1018,17 +1022,7 @@ def read_metrics(cloudwatch: Any, ctx: Context) -> dict[str, Any]:
     results = {r["Id"]: r for r in answer.get("MetricDataResults", [])}
 
     def latest(query: str, what: str) -> dict[str, Any]:
-        points = sorted(
-            zip(results.get(query, {}).get("Timestamps", []), results.get(query, {}).get("Values", [])),
-            key=lambda p: p[0],
-        )
-        if not points:
-            return {"value": None, "detail": f"no {what} datapoint in the last {METRIC_WINDOW // 60} minutes"}
-        at, value = points[-1]
-        return {
-            "value": value,
-            "detail": f"{value:g} at {at.isoformat(timespec='seconds') if isinstance(at, datetime) else at}",
-        }
+        return latest_datapoint(results.get(query, {}), what)
 
     return {
         "found": True,

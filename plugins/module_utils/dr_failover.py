@@ -39,6 +39,7 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import EXPIRED_CODES
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import error_code
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.aws_errors import has_code
+from ansible_collections.bbws.ecs_cluster.plugins.module_utils.cluster_health_collect import read_replica_lag
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.dr_peer import stack_names
 
 # Written on the standby's database when this module promotes it: when, and by which approved plan. AWS clears the
@@ -191,25 +192,6 @@ def read_primary(make_client: ClientFactory, names: dict[str, str], region: str)
         state["db_status"] == "available" and state["alb_state"] == "active" and state["cluster_status"] == "ACTIVE"
     )
     return state
-
-
-def read_replica_lag(make_client: ClientFactory, region: str, identifier: str) -> float | None:
-    """The standby's latest ReplicaLag (seconds, CloudWatch, last 10 minutes); None without a datapoint. Reported,
-    never digested: it changes from one minute to the next."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    points = make_client("cloudwatch", region).get_metric_statistics(
-        aws_retry=True,
-        Namespace="AWS/RDS",
-        MetricName="ReplicaLag",
-        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": identifier}],
-        StartTime=now - datetime.timedelta(minutes=10),
-        EndTime=now,
-        Period=60,
-        Statistics=["Maximum"],
-    )["Datapoints"]
-    if not points:
-        return None
-    return max(points, key=lambda p: p["Timestamp"])["Maximum"]
 
 
 def find_distribution(cloudfront: Any, comment: str) -> dict[str, Any]:
@@ -632,7 +614,12 @@ def run(
     direction = params["direction"]
     names = stack_names(params["project"], params["environment"], params["dr_region"])
     state = read_state(make_client, params, names)
-    lag = read_replica_lag(make_client, params["dr_region"], names["db"]) if state["dr"]["db"]["is_replica"] else None
+    # Reported beside the plan, never digested: it changes from one minute to the next.
+    lag = (
+        read_replica_lag(make_client("cloudwatch", params["dr_region"]), names["db"])["value"]
+        if state["dr"]["db"]["is_replica"]
+        else None
+    )
     desired_counts = params.get("desired_counts") or {}
     actions = plan_failover(state, names, desired_counts) if direction == "failover" else plan_failback(state, names)
     digest = plan_digest(direction, actions, digested_state(state))
