@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 ENVIRONMENT_GROUP_PREFIX = "bbws_"
+# The group of an environment's disaster-recovery standby host: bbws_<environment>_dr (inventories/prod: bbws_prod_dr).
+STANDBY_GROUP_SUFFIX = "_dr"
 PROTECTED_ENVIRONMENT = "prod"
 _NOT_RUN = (
     "The account guard has not verified {host} in this run, so nothing was read, planned, applied or written. "
@@ -148,13 +150,17 @@ def check_identity(
 
 
 def check_one_host_per_environment(hosts: dict[str, list[str]], registry: dict) -> None:
-    """Stop the run when two hosts of it claim one environment (two inventories of one account)."""
+    """Stop the run when two hosts of it claim one environment (two inventories of one account). An environment has one
+    primary host and at most one disaster-recovery standby: the host in its group bbws_<env>_dr (claimed as <env>-dr),
+    a group of the inventory as the environment's own group is, so no extra var makes a second host a standby."""
     claims: dict[str, list[str]] = {}
     for name, groups in sorted(hosts.items()):
         try:
-            claims.setdefault(environment_of_host(name, groups, registry), []).append(name)
+            environment = environment_of_host(name, groups, registry)
         except GuardError:
             continue  # that host's own guard reports it
+        standby = f"{ENVIRONMENT_GROUP_PREFIX}{environment}{STANDBY_GROUP_SUFFIX}" in groups
+        claims.setdefault(f"{environment}-dr" if standby else environment, []).append(name)
     doubled = {env: names for env, names in claims.items() if len(names) > 1}
     if doubled:
         said = "; ".join(f"{env} by {', '.join(names)}" for env, names in sorted(doubled.items()))

@@ -56,6 +56,20 @@ def test_two_hosts_claiming_one_environment_stop_the_run():
     guard.check_one_host_per_environment({"bbws-dev": ["bbws_dev"], "bbws-prod": ["bbws_prod"]}, REGISTRY)
 
 
+def test_an_environment_has_one_primary_and_at_most_one_standby():
+    standby = ["bbws_prod", "bbws_prod_dr"]
+    guard.check_one_host_per_environment({"bbws-prod": ["bbws_prod"], "bbws-prod-dr": standby}, REGISTRY)
+    with pytest.raises(guard.GuardError, match="One environment per run: prod-dr by bbws-prod-dr, copy-of-prod-dr"):
+        guard.check_one_host_per_environment(
+            {"bbws-prod": ["bbws_prod"], "bbws-prod-dr": standby, "copy-of-prod-dr": standby}, REGISTRY
+        )
+    # Another environment's DR group does not make a host prod's standby.
+    with pytest.raises(guard.GuardError, match="One environment per run: prod by bbws-prod, other"):
+        guard.check_one_host_per_environment(
+            {"bbws-prod": ["bbws_prod"], "other": ["bbws_prod", "bbws_dev_dr"]}, REGISTRY
+        )
+
+
 def test_a_proof_verifies_for_its_host_account_and_profiles():
     proof = prod_proof(**{"Tebogo-dev": "536580886816"})
     assert guard.holds(proof, "bbws-prod", "093646564004", ["Tebogo-prod", "Tebogo-dev"])
