@@ -60,7 +60,9 @@ def analyse(snapshot: dict[str, Any], env: Env) -> Analysis:
         cluster_health_alarms.review(result, snapshot, env)
     check_capacity(result, snapshot, env)
     if "dr" in snapshot:
-        cluster_health_dr.check_dr(result, snapshot["dr"], snapshot["rds"], snapshot["efs"], env)
+        cluster_health_dr.check_dr(
+            result, snapshot["dr"], snapshot["rds"], snapshot["efs"], env, cloudfront=snapshot.get("cloudfront")
+        )
     if env.dr_role != "none":
         result.dr = {
             "role": env.dr_role,

@@ -769,6 +769,7 @@ def read_cloudfront(cloudfront: Any, ctx: Context) -> dict[str, Any]:
         "minimum_protocol": viewer.get("MinimumProtocolVersion"),
         "viewer_protocol_policy": dist.get("DefaultCacheBehavior", {}).get("ViewerProtocolPolicy"),
         "origins": origins,
+        "origin_groups": [g["Id"] for g in (dist.get("OriginGroups") or {}).get("Items") or []],
         "tags": tag_dict(tags),
     }
 

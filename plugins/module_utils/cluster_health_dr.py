@@ -218,12 +218,36 @@ def check_standby_edge(result: Analysis) -> None:
 
 
 # -- a primary's DR section ---------------------------------------------------------------------------
-def check_dr(result: Analysis, dr: dict[str, Any], rds: dict[str, Any], efs: dict[str, Any], env: Env) -> None:
-    """The primary's standby in dr_region and the EFS replication to it."""
+def check_dr(
+    result: Analysis,
+    dr: dict[str, Any],
+    rds: dict[str, Any],
+    efs: dict[str, Any],
+    env: Env,
+    cloudfront: dict[str, Any] | None = None,
+) -> None:
+    """The primary's standby in dr_region and the EFS replication to it. A standby of which nothing exists while the
+    primary's distribution has no origin group was never built (a notice); with the origin group it was lost (findings).
+    """
     if dr.get("error"):
         return  # reported as unreadable by the analysis
     region = dr["region"]
     replica = dr["replica"]
+    nothing = not any(dr[key].get("found") for key in ("replica", "alb", "ecs", "efs", "efs_replication"))
+    never_built = bool(cloudfront and cloudfront.get("found")) and not cloudfront.get("origin_groups")
+    if nothing and never_built:
+        # Nothing of the standby exists and the primary's stack never had it (it plans the origin group once the
+        # standby's ALB exists): not built yet. Its own host's report says what to apply.
+        result.dr["standby_ready"] = False
+        result.check("dr", "Standby built", None, f"no standby in {region} yet")
+        result.notice(
+            "dr",
+            f"No standby in {region} yet: DR is not in place.",
+            f"no replica, ALB, ECS cluster or file system of {env.name} in {region}, and no EFS replication to it; "
+            "until the standby is applied this stack plans no CloudFront origin group",
+            f"build the standby once this stack is applied: {standby_apply(env)}",
+        )
+        return
     _dr_replica(result, replica, rds, region, env)
     _dr_efs(result, dr["efs_replication"], dr["efs"], efs, region, env)
     ready = []

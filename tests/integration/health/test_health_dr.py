@@ -85,9 +85,21 @@ def test_primary_reports_its_standby_replica_and_efs_replication(prod_dr, module
     assert result["api_calls"]["rds.DescribeDBInstances"] == 2
 
 
-def test_missing_standby_is_a_finding_with_its_diagnosis_and_fix(aws, module_runner, health_args):
-    # The primary alone: its standby was never applied, or was destroyed (moto cannot delete a cross-region replica).
+def test_a_standby_never_built_is_a_notice_with_the_command_that_builds_it(aws, module_runner, health_args):
+    # prod as its plan makes it before the standby exists: no origin group on its distribution.
     faults.build_cluster("prod")
+    result = module_runner(cluster_health, health_args("prod", dr_role="primary", dr_region=DR_REGION))
+    assert [f["summary"] for f in result["findings"] if f["area"] == "dr"] == []
+    [notice] = [n for n in result["notices"] if n["area"] == "dr"]
+    assert notice["summary"] == f"No standby in {DR_REGION} yet: DR is not in place."
+    assert notice["next_step"].endswith("site.yml -i inventories/prod --limit bbws-prod-dr --tags plan,apply")
+    assert result["dr"]["standby_ready"] is False
+
+
+def test_missing_standby_is_a_finding_with_its_diagnosis_and_fix(aws, module_runner, health_args):
+    # The primary with its origin group and no standby: the standby was destroyed (moto cannot delete a cross-region
+    # replica, so it is never built here).
+    faults.build_cluster("prod", overrides={"dr_role": "primary", "dr_region": DR_REGION})
     result = module_runner(cluster_health, health_args("prod", dr_role="primary", dr_region=DR_REGION))
     assert result["status"] == "unhealthy"
     findings = {f["summary"].split(":")[0]: f for f in result["findings"] if f["area"] == "dr"}

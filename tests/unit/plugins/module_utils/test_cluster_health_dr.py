@@ -51,9 +51,16 @@ def standby(**replication) -> dict:
     }
 
 
-def analyse(snapshot: dict) -> Analysis:
+def analyse(snapshot: dict, cloudfront: dict | None = None) -> Analysis:
     result = Analysis()
-    dr.check_dr(result, snapshot, {"id": "bbws-prod-mysql", "arn": PRIMARY_ARN}, {"id": "fs-primary"}, env())
+    dr.check_dr(
+        result,
+        snapshot,
+        {"id": "bbws-prod-mysql", "arn": PRIMARY_ARN},
+        {"id": "fs-primary"},
+        env(),
+        cloudfront=cloudfront,
+    )
     return result
 
 
@@ -106,3 +113,30 @@ def test_a_promoted_standby_instance_does_not_follow_the_primary() -> None:
 def test_a_replication_to_another_region_is_a_finding() -> None:
     [finding] = analyse(standby(destination_region="eu-central-1")).findings
     assert "replicates to eu-central-1, not to the standby's region eu-west-1" in finding.summary
+
+
+def test_a_standby_never_built_is_a_notice_a_lost_one_findings() -> None:
+    nothing = {
+        "found": True,
+        "region": "eu-west-1",
+        "replica": {"found": False, "id": "bbws-prod-mysql"},
+        "alb": {"found": False, "id": "bbws-prod-alb"},
+        "ecs": {"found": False, "name": "bbws-prod-cluster"},
+        "efs": {"found": False, "id": "bbws-prod-efs"},
+        "efs_replication": {"found": False, "file_system_id": "fs-primary"},
+    }
+    # No origin group on the primary's distribution: its stack never had a standby to fail over to.
+    result = analyse(nothing, cloudfront={"found": True, "origin_groups": []})
+    assert result.findings == [] and result.status == "healthy"
+    assert result.dr["standby_ready"] is False
+    (notice,) = result.notices
+    assert notice.summary == "No standby in eu-west-1 yet: DR is not in place."
+    assert "--limit bbws-prod-dr --tags plan,apply" in notice.next_step
+    # The origin group is there (the standby was built and is gone), or the distribution could not be read: findings.
+    for cloudfront in ({"found": True, "origin_groups": ["bbws-prod-failover"]}, {"found": False}, None):
+        lost = analyse(nothing, cloudfront=cloudfront)
+        assert "high" in {f.severity for f in lost.findings} and lost.notices == [], cloudfront
+        assert lost.status == "unhealthy"
+    # Any part of the standby built: judged in full.
+    partial = analyse({**nothing, "alb": standby()["alb"]}, cloudfront={"found": True, "origin_groups": []})
+    assert "high" in {f.severity for f in partial.findings} and partial.dr["standby_ready"] is False
