@@ -4,8 +4,9 @@ It starts the emulator (three accounts on 127.0.0.1 behind the real profile name
 accepting the three accounts and refusing a wrong one, plans the real terraform/ for each environment
 (summaries, cost estimates, digests), runs the whole site over all three environments with those plans
 approved by digest -- Terraform applies each environment into its emulated account through the offline
-hashicorp/aws provider, then the DNS delegation, the edge and health run on what it made --, runs the site
-a second time to show it has nothing to change, breaks one security-group rule behind Terraform's back to
+hashicorp/aws provider, then the DNS delegation, the edge and health run on what it made --, builds prod's
+warm standby in eu-west-1 from prod's database and file system, runs the site over all four stacks again to
+show it has nothing to change, breaks one security-group rule behind Terraform's back to
 show the diagnosis, and stops the emulator.
 """
 
@@ -28,6 +29,8 @@ from faults import inject  # noqa: E402
 
 BIN = Path(sys.executable).parent
 INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
+# prod's warm standby in eu-west-1: the fourth stack, built once prod is.
+STANDBY = "bbws-prod-dr"
 
 
 def banner(text: str) -> None:
@@ -39,6 +42,27 @@ def playbook(*args: str, env: dict[str, str]) -> int:
     cmd = [str(BIN / "ansible-playbook"), *args, "-e", "bbws_local_emulator=true"]
     print("$ ansible-playbook " + " ".join(args), flush=True)
     return subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode
+
+
+def plan_and_apply(host: str, env: dict[str, str]) -> int:
+    """Plan one host of inventories/prod, then run the site for it with that plan approved by digest."""
+    started = time.time()
+    rc = playbook("playbooks/plan.yml", "-i", "inventories/prod", "--limit", host, env=env)
+    if rc != 0:
+        return rc
+    plans = [
+        json.loads(path.read_text())
+        for path in (REPO / "artifacts").glob("*/plan-summary.json")
+        if path.stat().st_mtime >= started - 1
+    ]
+    if len(plans) != 1:
+        print(f"ERROR: expected one plan of {host}, found {len(plans)}.", file=sys.stderr)
+        return 1
+    approve = {plans[0]["environment"]: plans[0]["digest"][:12]}
+    print(f"\nThe plan to approve, by digest: {approve}")
+    return playbook(
+        "site.yml", "-i", "inventories/prod", "--limit", host, "-e", json.dumps({"bbws_approve": approve}), env=env
+    )
 
 
 def main() -> int:
@@ -94,7 +118,11 @@ def main() -> int:
             "   dev and sit, then prod), DNS delegation from prod (wpdev -> dev, wpsit -> sit), edge, health, summary"
         )
         started = time.time()
-        rc = playbook("site.yml", *INVENTORIES, "-e", json.dumps({"bbws_approve": digests}), env=env)
+        # prod's warm standby (bbws-prod-dr) is planned from prod's database and file system, so it gets its own plan
+        # and approval once prod is built (step 6).
+        rc = playbook(
+            "site.yml", *INVENTORIES, "--limit", f"!{STANDBY}", "-e", json.dumps({"bbws_approve": digests}), env=env
+        )
         if rc != 0:
             return rc
         first_run = time.time() - started
@@ -117,19 +145,29 @@ def main() -> int:
             if rc != 0:
                 return rc
 
-        banner("6. The same site run again, with no approval: every plan has nothing to do, nothing is applied")
+        banner(
+            f"6. prod's warm standby in eu-west-1 ({STANDBY}): its plan reads prod's database and file system in"
+            " af-south-1\n   (read replica, EFS replication, ECS services at zero); approved by digest and applied."
+            " Then prod's plan finds\n   the standby's ALB and adds the CloudFront origin group that fails over to it"
+        )
+        for host in (STANDBY, "bbws-prod"):
+            rc = plan_and_apply(host, env)
+            if rc != 0:
+                return rc
+
+        banner("7. The same site run again, with no approval: every plan has nothing to do, nothing is applied")
         started = time.time()
         rc = playbook("site.yml", *INVENTORIES, env=env)
         if rc != 0:
             print("ERROR: the second site run did not finish cleanly: a re-run must plan no change.", file=sys.stderr)
             return rc
         print(
-            f"\nFirst run (three applies) {first_run:.0f} s; second run (nothing to apply)"
+            f"\nFirst run (three applies) {first_run:.0f} s; run of all four stacks with nothing to apply"
             f" {time.time() - started:.0f} s."
         )
 
         banner(
-            "7. Drift: the RDS ingress rule from the ECS security group is removed in dev behind Terraform's back;"
+            "8. Drift: the RDS ingress rule from the ECS security group is removed in dev behind Terraform's back;"
             " the health check diagnoses it"
         )
         print(inject("dev", "rds_ingress_missing"))

@@ -13,19 +13,25 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("dev", "sit", "prod")
+# Stacks that are not an environment's primary: the stack's name -> its environment (inventories/prod: the warm
+# standby bbws-prod-dr).
+STANDBYS = {"prod-dr": "prod"}
 
 
 @lru_cache(maxsize=None)
 def host_vars(environment: str) -> dict[str, Any]:
-    """Every variable of ``bbws-<environment>`` in ``inventories/<environment>``, templated."""
+    """Every variable of ``bbws-<environment>`` in ``inventories/<environment>``, templated; a standby's stack name
+    (``prod-dr``) gives its host (``bbws-prod-dr`` in ``inventories/prod``)."""
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
     from ansible.vars.manager import VariableManager
 
-    if environment not in ENVIRONMENTS:
-        raise ValueError(f"unknown environment {environment!r}: use one of {', '.join(ENVIRONMENTS)}")
+    if environment not in ENVIRONMENTS and environment not in STANDBYS:
+        known = ", ".join(ENVIRONMENTS + tuple(STANDBYS))
+        raise ValueError(f"unknown environment {environment!r}: use one of {known}")
     loader = DataLoader()
-    inventory = InventoryManager(loader=loader, sources=[str(REPO / "inventories" / environment)])
+    folder = STANDBYS.get(environment, environment)
+    inventory = InventoryManager(loader=loader, sources=[str(REPO / "inventories" / folder)])
     variables = VariableManager(loader=loader, inventory=inventory)
     host = inventory.get_host(f"bbws-{environment}")
     raw = variables.get_vars(host=host, include_hostvars=False)

@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.bbws.ecs_cluster.plugins.module_utils.alarm_settings import alarm_settings_problems
 from inventory import ENVIRONMENTS
+from inventory import STANDBYS
 from inventory import host_vars
 
 REQUIRED = (
@@ -39,6 +40,24 @@ def test_each_environment_is_complete(env):
     assert facts["bbws_environment"] == env
     assert facts["bbws_region"] in facts["bbws_allowed_regions"]
     assert facts["bbws_domain"].endswith("." + facts["bbws_root_domain"])
+
+
+@pytest.mark.parametrize("stack", sorted(STANDBYS))
+def test_a_standby_is_its_environment_in_the_dr_region_with_a_network_of_its_own(stack):
+    facts, primary = host_vars(stack), host_vars(STANDBYS[stack])
+    assert [k for k in REQUIRED if k not in facts] == []
+    assert facts["bbws_stack"] == stack and facts["bbws_dr_role"] == "standby"
+    for key in ("bbws_environment", "bbws_account_id", "bbws_aws_profile", "bbws_domain", "bbws_alarm_thresholds"):
+        assert facts[key] == primary[key], key
+    # The primary's standby region is where the standby runs, from the primary's region.
+    assert facts["bbws_region"] == primary["bbws_dr_region"] != primary["bbws_region"]
+    assert facts["bbws_dr_primary_region"] == primary["bbws_region"] and primary["bbws_dr_role"] == "primary"
+    assert facts["bbws_rollout_wave"] > primary["bbws_rollout_wave"]
+    # Its own state and network: nothing it writes can land on the primary's.
+    for key in ("bbws_state_key", "bbws_state_bucket", "bbws_vpc_cidr"):
+        assert facts[key] != primary[key], key
+    assert facts["bbws_vpc_cidr"] not in {host_vars(env)["bbws_vpc_cidr"] for env in ENVIRONMENTS}
+    assert facts["bbws_dns_delegations"] == [] and facts["bbws_dns_parent_zone"] == ""
 
 
 def test_accounts_profiles_and_networks_are_distinct():

@@ -2,8 +2,9 @@
 primary (prod in its region, failing over to eu-west-1) and as a warm standby (prod in eu-west-1, same account,
 replicating the primary's database and file system).
 
-The tfvars are prod's from the inventory (tools/inventory.py, as the role renders them) with the DR inputs a DR
-inventory host will set: the host does not exist yet, so the overrides live here.
+The tfvars come from the inventory (tools/inventory.py, as the role renders them): the standby's are those of prod's
+DR host bbws-prod-dr with the values dr_peer_info reads from the primary before each plan; the primary's are prod's
+with the DR inputs of a primary (prod turns them on once its standby is built: docs/disaster_recovery.md).
 """
 
 from __future__ import annotations
@@ -26,26 +27,25 @@ from test_offline_plan import terraform
 DR_REGION = "eu-west-1"
 STANDBY_ALB = "bbws-prod-alb-1234567890.eu-west-1.elb.amazonaws.com"
 FAILOVER_CODES = [500, 502, 503, 504]
-# What the DR inventory host will give the primary (prod as it is, plus the standby's region and ALB) and the
-# standby (prod's sizing in the DR region, a smaller RDS class, the primary's master secret and file system from its
-# outputs).
+# What a primary gets (prod as it is, plus the standby's region and ALB), and what dr_peer_info reads from the primary
+# for the standby's plan (its master secret and file system).
 PRIMARY_REGION = "af-south-1"
 PRIMARY_EFS = "fs-0a1b2c3d4e5f60718"
 PRIMARY = {"dr_role": "primary", "dr_region": DR_REGION, "dr_alb_dns_name": STANDBY_ALB}
-STANDBY = {
-    "aws_region": DR_REGION,
-    "dr_role": "standby",
-    "dr_primary_region": PRIMARY_REGION,
-    "rds_instance_class": "db.t3.medium",
+PEER = {
     "dr_source_db_secret_arn": "arn:aws:secretsmanager:af-south-1:093646564004:secret:rds!db-0a1b2c3d-AbCdEf",
     "dr_source_efs_id": PRIMARY_EFS,
 }
+# The DR inputs of the inventory's standby host (test_the_inventory_standby_is_prod_in_the_dr_region checks them),
+# for the refusals below, which start from prod's tfvars.
+STANDBY = {"aws_region": DR_REGION, "dr_role": "standby", "dr_primary_region": PRIMARY_REGION, **PEER}
+# Each case: the inventory host's stack (prod, or its standby prod-dr) and the overrides.
 CASES = {
-    "prod": {},
-    "primary": PRIMARY,
-    "primary-custom-domain": {**PRIMARY, "dr_alb_dns_name": None, "enable_custom_domain": True},
-    "standby": STANDBY,
-    "standby-custom-domain": {**STANDBY, "enable_custom_domain": True},
+    "prod": ("prod", {}),
+    "primary": ("prod", PRIMARY),
+    "primary-custom-domain": ("prod", {**PRIMARY, "dr_alb_dns_name": None, "enable_custom_domain": True}),
+    "standby": ("prod-dr", {**PEER, "enable_custom_domain": False}),
+    "standby-custom-domain": ("prod-dr", {**PEER, "enable_custom_domain": True}),
 }
 
 
@@ -56,8 +56,8 @@ def dr_plans(tmp_path_factory: pytest.TempPathFactory, cli_config: Path) -> dict
     result = terraform(workdir, cli_config, "init", "-input=false", "-no-color")
     assert result.returncode == 0, result.stdout + result.stderr
     found = {}
-    for name, overrides in CASES.items():
-        tfvars = {**role_tfvars("prod"), **overrides}
+    for name, (stack, overrides) in CASES.items():
+        tfvars = {**role_tfvars(stack), **overrides}
         (workdir / f"{name}.tfvars.json").write_text(json.dumps(tfvars))
         start = time.monotonic()
         result = terraform(
@@ -76,6 +76,25 @@ def dr_plans(tmp_path_factory: pytest.TempPathFactory, cli_config: Path) -> dict
 
 def after(change: dict[str, Any]) -> dict[str, Any]:
     return change["change"]["after"]
+
+
+def test_the_inventory_standby_is_prod_in_the_dr_region() -> None:
+    """bbws-prod-dr is prod's stack (account, project, engine, thresholds) in eu-west-1 as a standby, with a network
+    and a database class of its own; the peer values are read at plan time, so the inventory has none."""
+    prod, standby = role_tfvars("prod"), role_tfvars("prod-dr")
+    assert {k: standby[k] for k in ("aws_region", "dr_role", "dr_primary_region")} == {
+        k: STANDBY[k] for k in ("aws_region", "dr_role", "dr_primary_region")
+    }
+    same = ("environment", "project", "expected_account_id", "domain", "rds_engine_version", "alarm_thresholds")
+    assert {k: standby[k] for k in same} == {k: prod[k] for k in same}
+    assert standby["vpc_cidr"] != prod["vpc_cidr"]
+    assert (standby["rds_multi_az"], standby["nat_gateway_per_az"], standby["enable_route53_health_check"]) == (
+        False,
+        False,
+        False,
+    )
+    assert standby["dr_source_db_secret_arn"] is None and standby["dr_source_efs_id"] is None
+    assert prod["dr_role"] == "none" and prod["dr_primary_region"] is None
 
 
 def config_expressions(plan: Plan, address: str) -> dict[str, Any]:
@@ -166,7 +185,11 @@ def test_standby_database_is_a_cross_region_read_replica_without_a_secret(dr_pla
     assert values["replicate_source_db"] == "arn:aws:rds:af-south-1:093646564004:db:bbws-prod-mysql"
     assert values["region"] == DR_REGION
     assert values["identifier"] == "bbws-prod-mysql"
-    assert values["instance_class"] == "db.t3.medium" != role_tfvars("prod")["rds_instance_class"]
+    assert (
+        values["instance_class"]
+        == role_tfvars("prod-dr")["rds_instance_class"]
+        != role_tfvars("prod")["rds_instance_class"]
+    )
     assert values["storage_encrypted"] is True and values["publicly_accessible"] is False
     # No master user, password or RDS-managed secret of its own.
     assert values.get("manage_master_user_password") is None

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import faults  # tools/ is on sys.path (tests/conftest.py)
 from emulator_zones import create_zones
 
-INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod"]
+# The three environments without prod's DR standby (bbws-prod-dr; tests/integration/dr covers it).
+INVENTORIES = ["-i", "inventories/dev", "-i", "inventories/sit", "-i", "inventories/prod", "--limit", "!bbws-prod-dr"]
 # The terraform phases need the AWS provider, which cannot run against the emulator here.
 NO_TERRAFORM = ["--skip-tags", "plan,approve,apply"]
 READ_PREFIXES = ("Describe", "List", "Get", "Head")

@@ -33,6 +33,8 @@ def test_the_plan_phase_keeps_a_live_custom_domain_run_after_run(aws, playbook, 
         "inventories/dev",
         "-i",
         "inventories/prod",
+        "--limit",
+        "bbws-prod",
         "--tags",
         "plan",
         "-e",
@@ -81,7 +83,9 @@ def test_switching_a_live_custom_domain_off_in_prod_lists_the_deletions_and_need
     faults.build_cluster("prod", artifacts_dir=artifacts)  # applied by Terraform with the custom domain on
     addresses = LIVE_CUSTOM_DOMAIN
     values = {"terraform_stack_artifacts_dir": str(artifacts), "bbws_custom_domain": "off"}
-    run = playbook("site.yml", "-i", "inventories/prod", "--tags", "plan,approve", "-e", json.dumps(values))
+    run = playbook(
+        "site.yml", "-i", "inventories/prod", "--limit", "bbws-prod", "--tags", "plan,approve", "-e", json.dumps(values)
+    )
     out = flat_output(run.stdout)
     assert run.returncode != 0, out[-3000:]
     assert "PROD plan refused: it deletes or replaces protected resources" in out
@@ -91,6 +95,8 @@ def test_switching_a_live_custom_domain_off_in_prod_lists_the_deletions_and_need
         "site.yml",
         "-i",
         "inventories/prod",
+        "--limit",
+        "bbws-prod",
         "--tags",
         "plan,approve",
         "-e",

@@ -50,6 +50,10 @@ def test_site_run_isolates_a_failed_environment_and_summarises(aws, playbook, tm
         for p in (tmp_path / "plans").glob("*/plan-summary.json")
     }
     assert sorted(digests) == ["prod", "sit"]
+    # prod's DR standby (bbws-prod-dr, in inventories/prod) cannot be planned before prod exists: held, not failed.
+    held = flat_output(planned.stdout)
+    assert "PROD-DR: the prod standby cannot be planned until its primary is built: missing" in held, held[-3000:]
+    assert "the primary's database bbws-prod-mysql in af-south-1: apply the primary stack first" in held
     broken = aws.write_config(
         tmp_path / "aws_config", overrides={facts["dev"]["bbws_aws_profile"]: facts["sit"]["bbws_account_id"]}
     )

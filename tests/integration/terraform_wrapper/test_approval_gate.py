@@ -142,13 +142,17 @@ def test_prod_refuses_protected_changes_even_when_approved(playbook, module_runn
     artifacts = tmp_path / "artifacts"
     env = {**ENV, **aws.env()}
     extra = {"terraform_stack_variables": {"environment": "prod", "generation": 2}}
-    refused = playbook("-i", "inventories/prod", PLAYBOOK, *role_vars(stack, artifacts, **extra), env=env)
+    refused = playbook(
+        "-i", "inventories/prod", "--limit", "bbws-prod", PLAYBOOK, *role_vars(stack, artifacts, **extra), env=env
+    )
     assert refused.returncode != 0
     assert "PROD plan refused: it deletes or replaces protected resources (terraform_data.db)" in output(refused)
     short = summaries(artifacts)[0]["digest"][:12]
     still = playbook(
         "-i",
         "inventories/prod",
+        "--limit",
+        "bbws-prod",
         PLAYBOOK,
         *role_vars(stack, artifacts, **extra),
         "-e",
@@ -159,6 +163,8 @@ def test_prod_refuses_protected_changes_even_when_approved(playbook, module_runn
     consent = playbook(
         "-i",
         "inventories/prod",
+        "--limit",
+        "bbws-prod",
         PLAYBOOK,
         *role_vars(stack, artifacts, **extra),
         "-e",
