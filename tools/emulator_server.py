@@ -17,7 +17,8 @@ Control API (POST, loopback only like the server itself)::
 
 An operation moto does not implement answers HTTP 501 ``NotImplemented`` (moto's own server answers 500,
 which clients retry as a transient failure). EFS replication (Create/Describe/DeleteReplicationConfiguration),
-which moto lacks, is added to moto's EFS backend here (see :func:`_install_efs_replication`). Run as
+which moto lacks, is added to moto's EFS backend here (see :func:`_install_efs_replication`); an S3 bucket's
+replication rules are answered as they were set (see :func:`_install_s3_replication_rules`). Run as
 ``python tools/emulator_server.py -p PORT`` (tools/emulator.py does); the rest of the arguments are moto_server's.
 """
 
@@ -37,6 +38,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from moto import server
 from moto.core import base_backend
+from moto.core.responses import ActionResult
 from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 from moto.efs.exceptions import EFSError
@@ -45,6 +47,8 @@ from moto.cloudfront import models as cloudfront_models
 from moto.efs.models import efs_backends
 from moto.efs.responses import EFSResponse
 from moto.moto_api import state_manager
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+from moto.s3.responses import S3Response
 from moto.moto_server.werkzeug_app import create_backend_app
 
 PREFIX = "/bbws-emulator/"
@@ -410,10 +414,35 @@ def _install_cloudfront_origin_groups() -> None:
     cloudfront_models.DistributionConfig.__init__ = init
 
 
+def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A replication rule as S3 answers it: what was set, with the empty prefix for a filter that names none."""
+    answered = {key: rule[key] for key in ("ID", "Priority", "Status", "Destination")}
+    answered["DeleteMarkerReplication"] = rule.get("DeleteMarkerReplication") or {"Status": "Disabled"}
+    rule_filter = rule.get("Filter") or {}
+    answered["Filter"] = {key: "" if value is None else value for key, value in rule_filter.items()} or {"Prefix": ""}
+    return answered
+
+
+def get_bucket_replication(self: S3Response) -> Any:
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [_replication_rule(rule) for rule in replication["Rule"]]
+    return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+
+def _install_s3_replication_rules() -> None:
+    """moto stores a bucket's replication rules as set, but answers every rule with delete marker replication
+    Disabled and an empty prefix filter; a module comparing what it set with the answer would never agree."""
+    S3Response.get_bucket_replication = get_bucket_replication
+
+
 def main(argv: list[str] | None = None) -> None:
     """moto_server's command line, serving moto behind the snapshot control API."""
     _install_efs_replication()
     _install_cloudfront_origin_groups()
+    _install_s3_replication_rules()
     original = server.DomainDispatcherApplication
 
     def wrapped(_create_app: Any, *args: Any, **kwargs: Any) -> Any:
