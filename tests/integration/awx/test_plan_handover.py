@@ -156,3 +156,52 @@ def test_apply_job_applies_exactly_the_approved_plan_from_the_state_bucket(playb
     for run in runs:
         assert SECRET not in output(run)
         assert "Traceback" not in output(run)
+
+
+def test_an_inventory_with_a_standby_hands_each_stack_its_own_plan(playbook, aws, tmp_path):
+    """inventories/prod plans two stacks in one plan job (prod and its DR standby prod-dr): the job publishes
+    bbws_plans with both, and the apply job applies each stack's own plan."""
+    stacks = {}
+    for host in ("bbws-prod", "bbws-prod-dr"):
+        stacks[host] = tmp_path / "stacks" / host
+        shutil.copytree(FIXTURE_STACK, stacks[host])
+        (stacks[host] / ".terraform.lock.hcl").write_text(LOCK_FILE)
+    for stack in ("prod", "prod-dr"):
+        facts = host_vars(stack)
+        s3 = boto3.Session(profile_name=facts["bbws_aws_profile"]).client("s3", region_name=facts["bbws_region"])
+        s3.create_bucket(
+            Bucket=facts["bbws_state_bucket"], CreateBucketConfiguration={"LocationConstraint": facts["bbws_region"]}
+        )
+    env = {**aws.env(), "TF_CLI_CONFIG_FILE": str(TERRAFORMRC)}
+    json_env = {**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_SHOW_CUSTOM_STATS": "true"}
+    # Each host its own copy of the toy stack (extra vars are templated per host); the toy stack has no DR part.
+    per_host = {
+        "terraform_stack_project_path": str(tmp_path / "stacks") + "/{{ inventory_hostname }}",
+        "terraform_stack_variables": {"environment": "prod"},
+        "terraform_stack_dr_role": "none",
+    }
+    planned = playbook(
+        "-i", "inventories/prod", "playbooks/plan.yml", *role_vars(tmp_path, tmp_path / "plan-job", **per_host),
+        env=json_env,
+    )  # fmt: skip
+    stats = custom_stats(planned)
+    # Only bbws_plans: set_stats would join the two hosts' bbws_plan_digest strings into one that names no plan.
+    assert set(stats) == {"bbws_plans"} and sorted(stats["bbws_plans"]) == ["prod", "prod-dr"]
+    digests = {stack: plan["digest"] for stack, plan in stats["bbws_plans"].items()}
+    assert digests["prod"] != digests["prod-dr"]
+    assert stats["bbws_plans"]["prod-dr"]["location"].startswith(f"s3://{host_vars('prod-dr')['bbws_state_bucket']}/")
+
+    show = playbook("awx/show.yml", env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    objects = json.loads(show.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
+    [template] = [t for t in objects["job_templates"] if t["name"] == "BBWS apply"]
+    for stack in stacks.values():
+        shutil.rmtree(stack / ".terraform", ignore_errors=True)
+    applied = playbook(
+        "-i", "inventories/prod", "playbooks/apply.yml", *role_vars(tmp_path, tmp_path / "apply-job", **per_host),
+        "-e", json.dumps(template["extra_vars"]), "-e", json.dumps(stats), env=env,
+    )  # fmt: skip
+    assert applied.returncode == 0, output(applied)[-4000:]
+    for host, stack in stacks.items():
+        assert sorted(r["name"] for r in resources(stack)) == ["app", "db", "extra"], host
+    records = [json.loads(p.read_text()) for p in (tmp_path / "apply-job").glob("*/approval.json")]
+    assert sorted(r["digest"] for r in records) == sorted(digests.values())
