@@ -55,9 +55,11 @@ def test_the_standby_is_held_until_prod_is_built_then_built_and_failed_over_to(a
     assert check.returncode == 0, flat_output(check.stdout)[-3000:]
     assert "PROD-DR: held in its plan phase: not planned: the primary prod is not built in af-south-1 yet" in text
     assert "approve:" not in text and "apply:" not in text and "health:" not in text
-    assert not boto3.Session(profile_name="Tebogo-prod").client("ec2", region_name=DR).describe_vpcs(
-        Filters=[{"Name": "tag:Name", "Values": ["bbws-prod-vpc"]}]
-    )["Vpcs"]
+    assert (
+        not boto3.Session(profile_name="Tebogo-prod")
+        .client("ec2", region_name=DR)
+        .describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["bbws-prod-vpc"]}])["Vpcs"]
+    )
 
     # prod as Terraform builds it (as its site run would); its plan sees no standby, so no origin group.
     faults.build_cluster("prod", artifacts_dir=artifacts)
