@@ -36,8 +36,9 @@ def plan(playbook, artifacts: Path, host: str) -> dict:
     before = set(artifacts.glob("*/plan-summary.json"))
     run = playbook("playbooks/plan.yml", *PROD, "--limit", host, "-e", f"bbws_artifacts_dir={artifacts}")
     assert run.returncode == 0, flat_output(run.stdout)[-3000:]
-    [(_name, record)] = new_plans(artifacts, before).items()
-    return record
+    plans = list(new_plans(artifacts, before).values())
+    assert len(plans) == 1, f"expected one new plan of {host}, found {len(plans)}"
+    return plans[0]
 
 
 def site(playbook, artifacts: Path, *args: str):
