@@ -433,6 +433,11 @@ ROWS = [
         child_in_parent_account_site,
         f"PROD: FAILED in its guard phase: Account ID mismatch: expected {DEV['bbws_account_id']} (dev)",
     ),
+    Row(
+        "prod's DR standby goes no further once prod failed",
+        child_in_parent_account_site,
+        "PROD-DR: held in its backend phase: not run: its primary bbws-prod failed in its guard phase in this run",
+    ),
 ]
 
 
