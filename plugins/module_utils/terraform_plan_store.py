@@ -33,6 +33,8 @@ from ansible_collections.bbws.ecs_cluster.plugins.module_utils.terraform_models 
 PLAN_FILE = "stack.tfplan"
 SUMMARY_FILE = "plan-summary.json"
 LOCK_FILE = ".terraform.lock.hcl"
+# The variable values a plan was made with, as the plan run writes them next to its plan file.
+VARIABLES_FILE = "terraform.tfvars.json"
 FULL_DIGEST_LENGTH = 64
 HEX_RE = re.compile(r"^[0-9a-f]+$")
 LOCATION_RE = re.compile(r"^s3://([^/]+)/(.+)/" + re.escape(PLAN_FILE) + "$")
@@ -249,8 +251,9 @@ def fetch_plan(
     location: str = "",
     backend_config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Download the approved plan into ``fetch_dir``, verify it, restore its provider lock file and initialise
-    Terraform for it (the apply runs in a fresh checkout, as the plan run's working directory is not here).
+    """Download the approved plan into ``fetch_dir``, verify it, restore its provider lock file, initialise
+    Terraform for it (the apply runs in a fresh checkout, as the plan run's working directory is not here) and write
+    the plan's variable values next to it.
 
     Returns the plan's summary as recorded in ``fetch_dir``, where the plan lookup finds it.
     """
@@ -276,9 +279,21 @@ def fetch_plan(
         lock = store.get(lock_key, "provider lock file").decode("utf-8")
         write_private(os.path.join(commands.project_path, LOCK_FILE), lock)
     commands.init(backend_config, lockfile_readonly=has_lock)
+    write_plan_variables(commands, plan_file, os.path.join(fetch_dir, VARIABLES_FILE))
     recorded = {**summary, "plan_file": os.path.abspath(plan_file), "plan_location": location}
     write_summary(os.path.join(fetch_dir, SUMMARY_FILE), recorded)
     return recorded
+
+
+def write_plan_variables(commands: TerraformCommands, plan_file: str, path: str) -> None:
+    """Write the variable values recorded in ``plan_file`` as a variables file at ``path``.
+
+    The plan run's own variables file stays with the plan job; the plan made again with refresh after the apply must
+    use the values the approved plan was made with, or it reports their difference as drift (or misses a variable
+    without a default). The plan file records every root variable's value, so they come from there."""
+    variables = commands.show_plan(plan_file).get("variables") or {}
+    values = {name: entry.get("value") for name, entry in sorted(variables.items())}
+    write_private(path, json.dumps(values, indent=4, sort_keys=True) + "\n")
 
 
 def load_plan(

@@ -26,7 +26,9 @@ description:
     be in this store. The file must hash to the approved digest and its summary must say so and name O(environment);
     otherwise it is deleted and the run stops. The plan's provider lock file is then restored into O(project_path)
     and the working directory is initialised as the plan run's was (C(terraform init -reconfigure), with
-    C(-lockfile=readonly) when the lock file was stored, and O(backend_config)).
+    C(-lockfile=readonly) when the lock file was stored, and O(backend_config)). Last, the variable values recorded
+    in the plan file are written to C(terraform.tfvars.json) in O(run_dir), so the plan with refresh after the apply
+    uses the inputs the approved plan was made with.
   - In check mode nothing is uploaded, downloaded or initialised; C(changed) says whether something would be.
 author:
   - BBWS Platform Engineering (@bbws-platform)

@@ -175,9 +175,11 @@ def test_an_inventory_with_a_standby_hands_each_stack_its_own_plan(playbook, aws
     env = {**aws.env(), "TF_CLI_CONFIG_FILE": str(TERRAFORMRC)}
     json_env = {**env, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_SHOW_CUSTOM_STATS": "true"}
     # Each host its own copy of the toy stack (extra vars are templated per host); the toy stack has no DR part.
+    # The stacks' inputs differ, as prod's and prod-dr's do, so their plans (and digests) differ: two plans of
+    # identical inputs made within the same second are the same file.
     per_host = {
         "terraform_stack_project_path": str(tmp_path / "stacks") + "/{{ inventory_hostname }}",
-        "terraform_stack_variables": {"environment": "prod"},
+        "terraform_stack_variables": {"environment": "prod", "size": "{{ bbws_stack }}"},
         "terraform_stack_dr_role": "none",
     }
     planned = playbook(

@@ -27,14 +27,20 @@ LOCK = "# provider lock file of the plan run\n"
 BACKEND = {"bucket": BUCKET, "key": "ecs-cluster/dev/terraform.tfstate", "encrypt": True}
 
 
+PLAN_VARIABLES = {"environment": {"value": "dev"}, "nat_gateways": {"value": 1}, "tags": {"value": {"a": "b"}}}
+
+
 class Runner:
-    """Stands in for module.run_command: records each terraform command and answers success."""
+    """Stands in for module.run_command: records each terraform command and answers success (``show`` answers with
+    a plan's JSON that records its variable values)."""
 
     def __init__(self):
         self.calls = []
 
     def __call__(self, argv, cwd=None, environ_update=None):
         self.calls.append(argv)
+        if argv[1] == "show":
+            return 0, json.dumps({"format_version": "1.2", "variables": PLAN_VARIABLES}), ""
         return 0, "", ""
 
 
@@ -233,11 +239,16 @@ def test_fetch_downloads_verifies_restores_the_lock_file_and_initialises(tmp_pat
             f"-backend-config=bucket={BUCKET}",
             "-backend-config=encrypt=true",
             "-backend-config=key=ecs-cluster/dev/terraform.tfstate",
-        ]
+        ],
+        ["/bin/terraform", "show", "-json", "-no-color", str(fetch_dir / "stack.tfplan")],
     ]
+    # The plan's own variable values, for the plan with refresh after the apply (the plan job's file is not here).
+    variables = fetch_dir / "terraform.tfvars.json"
+    assert json.loads(variables.read_text()) == {"environment": "dev", "nat_gateways": 1, "tags": {"a": "b"}}
+    assert variables.stat().st_mode & 0o777 == 0o600
     # Fetched once: the next run finds it in the artifacts folder.
     again = load(plan["digest"], project, artifacts, store=store, commands=commands, fetch_dir=str(tmp_path / "x"))
-    assert again["fetched"] is False and len(runner.calls) == 1
+    assert again["fetched"] is False and len(runner.calls) == 2
 
 
 def test_a_full_digest_is_fetched_from_its_key_without_a_location(tmp_path, project, store):
