@@ -157,8 +157,8 @@ def test_a_fetch_initialises_with_the_module_runner_and_its_aws_environment(monk
     assert outcome == "exit", result
     assert result["fetched"] is True and result["run_dir"] == str(tmp_path / "artifacts" / "20260102T000000Z-dev")
     assert module.clients_made == ["s3"]
-    argv = module.run_command.call_args.args[0]
-    assert argv == [
+    init, show = (call.args[0] for call in module.run_command.call_args_list)
+    assert init == [
         "/usr/bin/terraform",
         "init",
         "-input=false",
@@ -166,6 +166,13 @@ def test_a_fetch_initialises_with_the_module_runner_and_its_aws_environment(monk
         "-reconfigure",
         f"-backend-config=bucket={BUCKET}",
     ]  # no lock file was stored: none to hold init to
+    # Then the plan's variable values are read from the plan file, for the plan after the apply.
+    assert show[1:] == [
+        "show",
+        "-json",
+        "-no-color",
+        str(tmp_path / "artifacts" / "20260102T000000Z-dev" / "stack.tfplan"),
+    ]
     kwargs = module.run_command.call_args.kwargs
     assert kwargs["cwd"] == str(tmp_path / "stack")
     assert kwargs["environ_update"] == {
