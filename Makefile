@@ -55,8 +55,11 @@ test: venv apt-deps
 	$(MAKE) --no-print-directory $(TEST_TARGETS); \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start ))s"
 
+# Two pytest processes at once, the second in a copy of the project: the suite's runs write artifacts/ and
+# Terraform state under the project folder (tools/pytest_shards.py). The first shard: the site and DR runs.
+PYTEST_FIRST_SHARD := tests/integration/site tests/integration/dr
 test-pytest: venv apt-deps
-	$(BIN)/python -m pytest -q --durations=15 tests/unit tests/integration $(PYTEST_EXTRA)
+	$(BIN)/python tools/pytest_shards.py --first $(PYTEST_FIRST_SHARD) -- -q --durations=15 $(PYTEST_EXTRA)
 
 test-lint: venv
 	$(BIN)/ansible-lint --offline --profile production -q
