@@ -56,8 +56,9 @@ test: venv apt-deps
 	echo "make test: all checks passed in $$(( $$(date +%s) - start ))s"
 
 # Two pytest processes at once, the second in a copy of the project: the suite's runs write artifacts/ and
-# Terraform state under the project folder (tools/pytest_shards.py). The first shard: the site and DR runs.
-PYTEST_FIRST_SHARD := tests/integration/site tests/integration/dr
+# Terraform state under the project folder (tools/pytest_shards.py). The first shard: the site, DR and AWX runs
+# (about as long as all other tests together).
+PYTEST_FIRST_SHARD := tests/integration/site tests/integration/dr tests/integration/awx
 test-pytest: venv apt-deps
 	$(BIN)/python tools/pytest_shards.py --first $(PYTEST_FIRST_SHARD) -- -q --durations=15 $(PYTEST_EXTRA)
 
